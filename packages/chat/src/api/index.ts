@@ -1,0 +1,12 @@
+/**
+ * The browser-safe part of the chat: protocol types, request models, error
+ * codes, limits and avatars. Nothing here imports Node modules, so the web
+ * client shares these with the server.
+ */
+export { avatarFor, identiconDataUrl } from '../domain/avatar.ts';
+export { ChatError, type ChatErrorBody, ChatErrorCode } from '../domain/errors.ts';
+export { ChatLimits } from '../domain/limits.ts';
+export type * from '../domain/types.ts';
+export * from './http.ts';
+export { httpRequestModels, type JsonSchema, requestModels } from './models.ts';
+export * from './protocol.ts';

@@ -1,0 +1,36 @@
+/**
+ * The port between the gateway and whatever answers a route: a Lambda-style
+ * function or an HTTP backend. The gateway hands over the AWS-shaped event and
+ * gets back a proxy-style result; timeouts and errors are the gateway's to map to
+ * status codes and error frames.
+ */
+import type { WebSocketEvent } from '../events.ts';
+
+export interface IntegrationResult {
+  /** HTTP-style status; decides `$connect` (2xx accepts). Absent means 200. */
+  statusCode?: number;
+  /** Headers for the 101 response on `$connect`. */
+  headers?: Record<string, string>;
+  /** Text sent back on a two-way route. Absent means nothing is sent. */
+  body?: string;
+}
+
+export interface InvocationRequest {
+  event: WebSocketEvent;
+  /** Deadline in epoch milliseconds; the integration should give up after it. */
+  deadline: number;
+}
+
+export interface Integration {
+  invoke(request: InvocationRequest): Promise<IntegrationResult>;
+  /** Releases what the integration holds (workers, sockets). */
+  close(): Promise<void>;
+}
+
+/** Thrown when an integration does not answer before its deadline. */
+export class IntegrationTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`Integration did not answer within ${timeoutMs} ms`);
+    this.name = 'IntegrationTimeoutError';
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Prometheus metrics of one gateway, in its own registry: several gateways can share
+ * a process (tests, embedded use) without mixing their counts. They cover what API
+ * Gateway reports to CloudWatch (spec 8: ConnectCount, MessageCount, IntegrationError,
+ * IntegrationLatency) plus what only a self-hosted gateway can see (open connections,
+ * throttling, channel fan-out).
+ *
+ * @example
+ * const metrics = new GatewayMetrics({ routes: ['$connect', 'sendmessage', '$default'] });
+ * metrics.connectionOpened();
+ * metrics.messageIn('sendmessage');
+ * const { contentType, body } = await metrics.render(); // GET /metrics
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Where an outgoing frame came from. */
+export const MessageSource = {
+  /** The reply of a two-way route (spec 1.6). */
+  routeResponse: 'route_response',
+  /** A `@connections` POST (spec 3). */
+  management: 'management',
+  /** An AWS-shaped error frame such as `Forbidden` or `Internal server error`. */
+  errorFrame: 'error_frame',
+  /** A channel publish fanned out to a subscriber. */
+  channel: 'channel',
+} as const;
+export type MessageSource = (typeof MessageSource)[keyof typeof MessageSource];
+
+/** What a throttle rejected (spec 4). */
+export const ThrottleScope = {
+  /** A message over its route's (or the stage's) token bucket. */
+  route: 'route',
+  /** A handshake over the new-connections-per-second limit. */
+  connectionRate: 'connection_rate',
+  /** A `@connections` call over the management API's limit. */
+  management: 'management',
+} as const;
+export type ThrottleScope = (typeof ThrottleScope)[keyof typeof ThrottleScope];
+
+export type IntegrationFailureKind = 'error' | 'timeout';
+
+export interface GatewayMetricsOptions {
+  /**
+   * Route keys of the definition. Their series are created at zero up front, so rates
+   * are defined from the first scrape; other routes still count when first seen.
+   * @default []
+   */
+  routes?: readonly string[];
+}
+
+/** Integration latency buckets in seconds, up to API Gateway's 29 s integration timeout (spec 4). */
+const INTEGRATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 29];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly #connections: Gauge;
+  readonly #connectionsTotal: Counter;
+  // Label children cached per label values: the hot path skips prom-client's label
+  // lookup and validation. Every label set is bounded (routes come from the definition).
+  readonly #handshakesRejected: Children<CounterChild>;
+  readonly #messagesIn: Children<CounterChild>;
+  readonly #messagesOut: Children<CounterChild>;
+  readonly #integrationDuration: Children<HistogramChild>;
+  readonly #integrationErrors: Children<CounterChild>;
+  readonly #throttled: Children<CounterChild>;
+  readonly #managementRequests: Children<CounterChild>;
+
+  constructor(options: GatewayMetricsOptions = {}) {
+    const { routes = [] } = options;
+    const registers = [this.registry];
+    this.#connections = new Gauge({ name: 'switchboard_connections', help: 'Open WebSocket connections', registers });
+    this.#connectionsTotal = new Counter({
+      name: 'switchboard_connections_total',
+      help: 'WebSocket connections accepted (handshake answered 101)',
+      registers,
+    });
+    this.#handshakesRejected = counter(
+      registers,
+      'switchboard_handshakes_rejected_total',
+      'WebSocket handshakes refused, by HTTP status',
+      ['status'],
+    );
+    this.#messagesIn = counter(
+      registers,
+      'switchboard_messages_in_total',
+      'Messages received from clients, by selected route',
+      ['route'],
+    );
+    this.#messagesOut = counter(registers, 'switchboard_messages_out_total', 'Frames sent to clients, by source', [
+      'source',
+    ]);
+    const duration = new Histogram({
+      name: 'switchboard_integration_duration_seconds',
+      help: 'Integration (handler or backend) latency, by route',
+      labelNames: ['route'],
+      buckets: INTEGRATION_BUCKETS,
+      registers,
+    });
+    this.#integrationDuration = new Children((...labels) => duration.labels(...labels));
+    this.#integrationErrors = counter(
+      registers,
+      'switchboard_integration_errors_total',
+      'Integrations that failed or timed out, by route and kind',
+      ['route', 'kind'],
+    );
+    this.#throttled = counter(registers, 'switchboard_throttled_total', 'Requests rejected by a throttle, by scope', [
+      'scope',
+    ]);
+    this.#managementRequests = counter(
+      registers,
+      'switchboard_management_requests_total',
+      '@connections API requests, by operation and HTTP status',
+      ['operation', 'status'],
+    );
+
+    // Series created at zero, so rates are defined from the first scrape.
+    this.#connections.set(0);
+    this.#connectionsTotal.inc(0);
+    for (const source of Object.values(MessageSource)) this.#messagesOut.get(source).inc(0);
+    for (const scope of Object.values(ThrottleScope)) this.#throttled.get(scope).inc(0);
+    for (const route of routes) {
+      this.#messagesIn.get(route).inc(0);
+      duration.zero({ route });
+      this.#integrationErrors.get(route, 'error').inc(0);
+      this.#integrationErrors.get(route, 'timeout').inc(0);
+    }
+  }
+
+  /** A handshake completed with 101. */
+  connectionOpened(): void {
+    this.#connections.inc();
+    this.#connectionsTotal.inc();
+  }
+
+  /** An accepted connection ended, for whatever reason. */
+  connectionClosed(): void {
+    this.#connections.dec();
+  }
+
+  /** A handshake was answered with an HTTP error status (from `$connect`, the authorizer, a throttle, ...). */
+  handshakeRejected(status: number): void {
+    this.#handshakesRejected.get(String(status)).inc();
+  }
+
+  /** A client message was routed to `route` (its route key, `$default` on fallback). */
+  messageIn(route: string): void {
+    this.#messagesIn.get(route).inc();
+  }
+
+  /** `count` frames were sent (a channel fan-out counts one per recipient). */
+  messageOut(source: MessageSource, count = 1): void {
+    this.#messagesOut.get(source).inc(count);
+  }
+
+  /** An integration of `route` finished (successfully or not) after `seconds`. */
+  integrationObserved(route: string, seconds: number): void {
+    this.#integrationDuration.get(route).observe(seconds);
+  }
+
+  /** An integration of `route` threw or answered with a failure (`error`), or exceeded its timeout (`timeout`). */
+  integrationFailed(route: string, kind: IntegrationFailureKind): void {
+    this.#integrationErrors.get(route, kind).inc();
+  }
+
+  /** A throttle rejected a request. */
+  throttled(scope: ThrottleScope): void {
+    this.#throttled.get(scope).inc();
+  }
+
+  /** A `@connections` request was answered. `operation` is e.g. `PostToConnection`. */
+  managementRequest(operation: string, status: number): void {
+    this.#managementRequests.get(operation, String(status)).inc();
+  }
+
+  /** The Prometheus text exposition, for `GET /metrics`. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+/** A metric's children by label values, created on first use. */
+class Children<Child> {
+  readonly #children = new Map<string, Child>();
+  readonly #create: (...labels: string[]) => Child;
+
+  constructor(create: (...labels: string[]) => Child) {
+    this.#create = create;
+  }
+
+  get(...labels: string[]): Child {
+    // NUL cannot appear in a route key or label value we produce, so keys do not collide.
+    const key = labels.length === 1 ? labels[0]! : labels.join('\0');
+    let child = this.#children.get(key);
+    if (!child) {
+      child = this.#create(...labels);
+      this.#children.set(key, child);
+    }
+    return child;
+  }
+}
+
+function counter(registers: Registry[], name: string, help: string, labelNames: string[]): Children<CounterChild> {
+  const metric = new Counter({ name, help, labelNames, registers });
+  return new Children((...labels) => metric.labels(...labels));
+}
