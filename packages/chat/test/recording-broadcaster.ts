@@ -22,8 +22,8 @@ export class RecordingBroadcaster implements Broadcaster {
 
   async subscribe(connectionId: string, roomIds: readonly string[]): Promise<void> {
     for (const roomId of roomIds) {
-      let set = this.#subscribers.get(roomId);
-      if (!set) this.#subscribers.set(roomId, (set = new Set()));
+      const set = this.#subscribers.get(roomId) ?? new Set<string>();
+      this.#subscribers.set(roomId, set);
       set.add(connectionId);
     }
   }
@@ -52,8 +52,8 @@ export class RecordingBroadcaster implements Broadcaster {
   }
 
   #deliver(connectionId: string, message: ServerMessage): void {
-    let inbox = this.#inboxes.get(connectionId);
-    if (!inbox) this.#inboxes.set(connectionId, (inbox = []));
+    const inbox = this.#inboxes.get(connectionId) ?? [];
+    this.#inboxes.set(connectionId, inbox);
     // Copy, as a socket would serialise it: later state changes must not leak in.
     inbox.push(structuredClone(message));
   }

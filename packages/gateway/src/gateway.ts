@@ -20,9 +20,10 @@ import { ErrorFrameMessage, errorFrame } from './error-frames.ts';
 import { GatewayError, GatewayErrorCode } from './errors.ts';
 import { type ConnectionFacts, connectEvent, disconnectEvent, messageEvent, type RequestContext } from './events.ts';
 import { newId } from './ids.ts';
+import { FunctionLoader } from './integrations/function-loader.ts';
 import { httpIntegration } from './integrations/http.ts';
 import { type Integration, IntegrationTimeoutError } from './integrations/integration.ts';
-import { lambdaIntegration, loadLambdaFunction } from './integrations/lambda.ts';
+import { lambdaIntegration } from './integrations/lambda.ts';
 import { startConnectionSweeper } from './limits/connection-sweeper.ts';
 import { guardFrameSize } from './limits/frame-guard.ts';
 import { createManagementClient, type ManagementClient } from './management/client.ts';
@@ -100,44 +101,51 @@ const MANAGEMENT_MAX_PAYLOAD = 131_072;
 export async function createGateway(definition: GatewayDefinition, options: GatewayOptions = {}): Promise<Gateway> {
   const valid = validateDefinition(definition);
   const settings = resolveSettings(valid);
-  const baseDir = options.baseDir ?? process.cwd();
-  const routes: CompiledRoute[] = [];
-  for (const [key, route] of Object.entries(valid.routes)) {
-    routes.push(await compileRoute(key, route, settings, baseDir));
+  const functions = new FunctionLoader(settings, options.baseDir ?? process.cwd());
+  try {
+    const routes: CompiledRoute[] = [];
+    for (const [key, route] of Object.entries(valid.routes))
+      routes.push(await compileRoute(key, route, settings, functions));
+    let authorizer: RequestAuthorizer | undefined;
+    if (valid.authorizer) {
+      authorizer = new RequestAuthorizer({
+        fn: await functions.load({
+          handler: valid.authorizer.handler,
+          functionName: valid.authorizer.functionName ?? `${settings.stage}-authorizer`,
+          environment: valid.authorizer.environment,
+          path: 'authorizer',
+        }),
+        identitySources: valid.authorizer.identitySource ?? ['route.request.header.Authorization'],
+        methodArn: `arn:aws:execute-api:${settings.region}:${settings.accountId}:${settings.apiId}/${settings.stage}/$connect`,
+        timeoutMs: DEFAULT_INTEGRATION_TIMEOUT_MS,
+      });
+    }
+    return new Gateway(
+      settings,
+      new RouteTable(settings.routeSelectionExpression, routes),
+      authorizer,
+      functions,
+      options,
+    );
+  } catch (error) {
+    await functions.close();
+    throw error;
   }
-  let authorizer: RequestAuthorizer | undefined;
-  if (valid.authorizer) {
-    const fn = await loadLambdaFunction({
-      handler: valid.authorizer.handler,
-      functionName: valid.authorizer.functionName ?? `${settings.stage}-authorizer`,
-      baseDir,
-      region: settings.region,
-      accountId: settings.accountId,
-    });
-    authorizer = new RequestAuthorizer({
-      fn,
-      identitySources: valid.authorizer.identitySource ?? ['route.request.header.Authorization'],
-      methodArn: `arn:aws:execute-api:${settings.region}:${settings.accountId}:${settings.apiId}/${settings.stage}/$connect`,
-      timeoutMs: DEFAULT_INTEGRATION_TIMEOUT_MS,
-    });
-  }
-  return new Gateway(settings, new RouteTable(settings.routeSelectionExpression, routes), authorizer, options);
 }
 
 async function compileRoute(
   key: string,
   route: RouteDefinition,
   settings: Settings,
-  baseDir: string,
+  functions: FunctionLoader,
 ): Promise<CompiledRoute> {
   let integration: Integration;
   if (route.handler !== undefined) {
-    const fn = await loadLambdaFunction({
+    const fn = await functions.load({
       handler: route.handler,
       functionName: route.functionName ?? `${settings.stage}-${key.replace(/[^A-Za-z0-9_-]/g, '') || 'route'}`,
-      baseDir,
-      region: settings.region,
-      accountId: settings.accountId,
+      environment: route.environment,
+      path: `routes.${key}`,
     });
     integration = lambdaIntegration(fn);
   } else if (route.integration) {
@@ -167,6 +175,7 @@ export class Gateway {
 
   readonly #routes: RouteTable;
   readonly #authorizer: RequestAuthorizer | undefined;
+  readonly #functions: FunctionLoader;
   readonly #options: GatewayOptions;
   readonly #connections = new Map<string, Connection>();
   readonly #operations: ConnectionOperations;
@@ -190,11 +199,13 @@ export class Gateway {
     settings: Settings,
     routes: RouteTable,
     authorizer: RequestAuthorizer | undefined,
+    functions: FunctionLoader,
     options: GatewayOptions,
   ) {
     this.settings = settings;
     this.#routes = routes;
     this.#authorizer = authorizer;
+    this.#functions = functions;
     this.#options = options;
     this.#logger = options.logger === false ? createLogger({ enabled: false }) : (options.logger ?? createLogger({}));
     this.metrics = new GatewayMetrics({ routes: routes.all.map((route) => route.key) });
@@ -275,6 +286,11 @@ export class Gateway {
       maxDurationMs: this.settings.maxDurationMs,
     });
     const urlHost = host.includes(':') ? `[${host}]` : host;
+    const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost;
+    // For SDK clients built without an explicit endpoint (the SDK reads this variable).
+    this.#functions.setEnvironment({
+      AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: `http://${reachableHost}:${port}/${this.settings.stage}`,
+    });
     return {
       url: `ws://${urlHost}:${port}/${this.settings.stage}`,
       managementUrl: `http://${urlHost}:${port}/${this.settings.stage}`,
@@ -307,6 +323,7 @@ export class Gateway {
     this.#destroyAllSockets();
     await stopped;
     await Promise.allSettled(this.#routes.all.map((route) => route.integration.close()));
+    await this.#functions.close();
     await this.#accessLog?.close();
   }
 

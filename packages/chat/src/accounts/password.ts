@@ -26,11 +26,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+let decoy: Promise<string> | undefined;
+
 /**
  * A hash of a random password, checked when a username does not exist, so an
  * unknown user costs the same time as a wrong password (no username probing).
+ * Made on first use, not at import, so processes that never log anyone in skip it.
  */
-export const decoyPasswordHash: Promise<string> = hashPassword(randomBytes(16).toString('base64url'));
+export function decoyPasswordHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(16).toString('base64url'));
+  return decoy;
+}
 
 function derive(password: string, salt: Buffer, { N, r, p }: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };

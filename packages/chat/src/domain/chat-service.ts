@@ -145,7 +145,7 @@ export class ChatService {
     }
     const user = await this.#store.getUserByUsername(name);
     const hash = user ? await this.#store.getPasswordHash(user.id) : undefined;
-    const valid = await verifyPassword(password, hash ?? (await decoyPasswordHash));
+    const valid = await verifyPassword(password, hash ?? (await decoyPasswordHash()));
     if (!user || hash === undefined || !valid) {
       await this.#store.hitCounter(key, ChatLimits.loginFailureWindowMs, now);
       throw new ChatError('BAD_CREDENTIALS');

@@ -9,51 +9,79 @@ import { HandlerLoadError } from '../errors.ts';
 import type { Integration, IntegrationResult, InvocationRequest } from './integration.ts';
 import { IntegrationTimeoutError } from './integration.ts';
 import type { LambdaContext, LambdaHandler } from './lambda-types.ts';
+import { WorkerLambdaFunction } from './lambda-worker.ts';
 
 export interface LambdaFunctionOptions {
-  /** A handler function, or `module#export` relative to `baseDir`. */
+  /** A handler function (runs in the gateway's thread), or `module#export` relative to `baseDir` (runs in a worker). */
   handler: string | LambdaHandler;
   functionName: string;
   /** Directory that relative module paths are resolved against. */
   baseDir: string;
   region: string;
   accountId: string;
+  /** The function's environment variables (module handlers only: each has its own worker and `process.env`). */
+  environment?: Record<string, string>;
 }
 
-/** A loaded function; `invoke` returns the handler's raw result. */
+/** A loaded function; `invoke` resolves with the handler's raw result. */
 export interface LambdaFunction {
   readonly functionName: string;
   invoke(event: unknown, deadline: number): Promise<unknown>;
+  /** Adds environment variables known only once the gateway listens. */
+  setEnvironment(values: Record<string, string>): void;
+  close(): Promise<void>;
 }
 
+/**
+ * Loads a function once, like a warm Lambda container. A module handler runs in
+ * a worker thread of its own, with its own `process.env` and module instance, so
+ * a handler that blocks or crashes cannot take the gateway down; a handler given
+ * as a function runs inline in the gateway's thread (fastest, for trusted code).
+ */
 export async function loadLambdaFunction(options: LambdaFunctionOptions): Promise<LambdaFunction> {
-  const handler =
-    typeof options.handler === 'function'
-      ? options.handler
-      : await importHandler(options.handler, options.baseDir, options.functionName);
-  const arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`;
+  const functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`;
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
+  if (typeof options.handler === 'string') {
+    return WorkerLambdaFunction.start({
+      reference: options.handler,
+      baseDir: options.baseDir,
+      functionName: options.functionName,
+      functionArn,
+      logStreamName,
+      environment: options.environment ?? {},
+    });
+  }
+  const handler = options.handler;
   return {
     functionName: options.functionName,
-    invoke(event: unknown, deadline: number): Promise<unknown> {
-      const context: LambdaContext = {
-        awsRequestId: randomUUID(),
-        functionName: options.functionName,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: arn,
-        memoryLimitInMB: '128',
-        logGroupName: `/aws/lambda/${options.functionName}`,
-        logStreamName,
-        callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      };
-      return callHandler(handler, event, context);
-    },
+    invoke: (event, deadline) =>
+      invokeHandler(handler, event, createLambdaContext(options.functionName, functionArn, logStreamName, deadline)),
+    setEnvironment() {},
+    async close() {},
+  };
+}
+
+export function createLambdaContext(
+  functionName: string,
+  functionArn: string,
+  logStreamName: string,
+  deadline: number,
+): LambdaContext {
+  return {
+    awsRequestId: randomUUID(),
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: '128',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }
 
 /** Calls async, sync and callback-style (three-parameter) handlers alike. */
-function callHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<unknown> {
+export function invokeHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const callback = (error?: unknown, result?: unknown): void => (error ? reject(error) : resolve(result));
     try {
@@ -65,7 +93,7 @@ function callHandler(handler: LambdaHandler, event: unknown, context: LambdaCont
   });
 }
 
-async function importHandler(reference: string, baseDir: string, functionName: string): Promise<LambdaHandler> {
+export async function importHandler(reference: string, baseDir: string, functionName: string): Promise<LambdaHandler> {
   const hash = reference.lastIndexOf('#');
   const modulePath = hash === -1 ? reference : reference.slice(0, hash);
   const exportName = hash === -1 ? 'handler' : reference.slice(hash + 1);
@@ -97,7 +125,7 @@ export function lambdaIntegration(fn: LambdaFunction): Integration {
     async invoke({ event, deadline }: InvocationRequest): Promise<IntegrationResult> {
       return toIntegrationResult(await withDeadline(fn.invoke(event, deadline), deadline));
     },
-    async close() {},
+    close: () => fn.close(),
   };
 }
 

@@ -20,7 +20,11 @@ async function invokeHandler(reference: string, baseDir: string, body: string): 
     region: 'us-east-1',
     accountId: '000000000000',
   });
-  return fn.invoke({ body }, Date.now() + 5000);
+  try {
+    return await fn.invoke({ body }, Date.now() + 5000);
+  } finally {
+    await fn.close();
+  }
 }
 
 describe('loadConfigFile', () => {

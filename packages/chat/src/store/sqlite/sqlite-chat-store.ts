@@ -46,7 +46,7 @@ import type {
   PublicRoom,
   SearchQuery,
 } from '../../ports/chat-store.ts';
-import { snippetFromMarked } from '../snippet.ts';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from '../snippet.ts';
 import { migrations } from './migrations.ts';
 
 /** The data directory when none is configured, and the database file inside it. */
@@ -385,7 +385,7 @@ export class SqliteChatStore implements ChatStore {
       const rows = this.#sql(
         `SELECT m.*, r.id AS r_id, r.kind AS r_kind, r.name AS r_name, r.created_by AS r_created_by,
            r.created_at AS r_created_at, r.last_seq AS r_last_seq,
-           snippet(messages_fts, 0, char(2), char(3), '…', 24) AS marked
+           snippet(messages_fts, 0, ?, ?, '…', 24) AS marked
          FROM messages_fts
          JOIN messages m ON m.row_id = messages_fts.rowid
          JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = ?
@@ -393,7 +393,15 @@ export class SqliteChatStore implements ChatStore {
          WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND (? IS NULL OR m.room_id = ?)
          ORDER BY m.created_at DESC, m.row_id DESC
          LIMIT ?`,
-      ).all(query.userId, match, query.roomId ?? null, query.roomId ?? null, query.limit) as SearchRow[];
+      ).all(
+        SNIPPET_OPEN,
+        SNIPPET_CLOSE,
+        query.userId,
+        match,
+        query.roomId ?? null,
+        query.roomId ?? null,
+        query.limit,
+      ) as SearchRow[];
       return rows.map((row) => ({
         message: toMessage(row),
         room: toRoom({

@@ -1,0 +1,72 @@
+/**
+ * Loads the gateway's functions (route handlers and the authorizer) with the
+ * environment Lambda gives a function: its own variables plus the `AWS_*`
+ * variables the runtime sets, including credentials the management API accepts
+ * and the `@connections` endpoint once the gateway listens.
+ */
+
+import type { HandlerReference } from '../definition.ts';
+import { ConfigError } from '../errors.ts';
+import type { Settings } from '../settings.ts';
+import { type LambdaFunction, loadLambdaFunction } from './lambda.ts';
+
+export interface FunctionSpec {
+  handler: HandlerReference;
+  functionName: string;
+  environment: Record<string, string> | undefined;
+  /** Where the function is defined, for errors (e.g. `routes.sendmessage`). */
+  path: string;
+}
+
+export class FunctionLoader {
+  readonly #settings: Settings;
+  readonly #baseDir: string;
+  readonly #functions: LambdaFunction[] = [];
+
+  constructor(settings: Settings, baseDir: string) {
+    this.#settings = settings;
+    this.#baseDir = baseDir;
+  }
+
+  async load({ handler, functionName, environment, path }: FunctionSpec): Promise<LambdaFunction> {
+    if (typeof handler === 'function' && environment) {
+      throw new ConfigError(
+        'environment applies to module handlers ("file#export"), which run with their own process.env; a function handler shares the gateway process',
+        { path: `${path}.environment` },
+      );
+    }
+    const fn = await loadLambdaFunction({
+      handler,
+      functionName,
+      baseDir: this.#baseDir,
+      region: this.#settings.region,
+      accountId: this.#settings.accountId,
+      environment: { ...this.#runtimeEnvironment(functionName), ...this.#settings.environment, ...environment },
+    });
+    this.#functions.push(fn);
+    return fn;
+  }
+
+  /** Adds variables to every function, e.g. the `@connections` endpoint once the port is known. */
+  setEnvironment(values: Record<string, string>): void {
+    for (const fn of this.#functions) fn.setEnvironment(values);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#functions.map((fn) => fn.close()));
+  }
+
+  #runtimeEnvironment(functionName: string): Record<string, string> {
+    const credentials = this.#settings.management.credentials;
+    return {
+      AWS_REGION: this.#settings.region,
+      AWS_DEFAULT_REGION: this.#settings.region,
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      // The SDK needs some credentials to sign; these are the ones the management API verifies when configured.
+      AWS_ACCESS_KEY_ID: credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: credentials?.secretAccessKey ?? process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Inside a function's worker thread: loads the handler module once (a warm
+ * container) and answers invocations from the gateway. Runs with the function's
+ * own `process.env`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLambdaContext, importHandler, invokeHandler } from './lambda.ts';
+import type { WorkerData, WorkerReply, WorkerRequest } from './lambda-worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('lambda-worker-runtime runs only as a worker thread');
+const data = workerData as WorkerData;
+const reply = (message: WorkerReply): void => port.postMessage(message);
+
+try {
+  const handler = await importHandler(data.reference, data.baseDir, data.functionName);
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'environment') {
+      Object.assign(process.env, request.values);
+      return;
+    }
+    const context = createLambdaContext(data.functionName, data.functionArn, data.logStreamName, request.deadline);
+    invokeHandler(handler, request.event, context).then(
+      (result) => {
+        try {
+          reply({ type: 'result', id: request.id, result });
+        } catch (error) {
+          reply({ type: 'error', id: request.id, error: serialiseError(error) });
+        }
+      },
+      (error: unknown) => reply({ type: 'error', id: request.id, error: serialiseError(error) }),
+    );
+  });
+  reply({ type: 'ready' });
+} catch (error) {
+  reply({ type: 'loadError', error: serialiseError(error) });
+}
+
+function serialiseError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  // Handlers may throw strings: `throw 'Unauthorized'` is a documented authorizer idiom.
+  return { name: 'Error', message: String(error) };
+}

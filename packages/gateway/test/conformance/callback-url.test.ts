@@ -1,0 +1,61 @@
+/**
+ * The local-development failure every emulator has (spec 9.4, pain point 1):
+ * unchanged AWS handler code, run by `switchboard serve`, reaches `@connections`
+ * through `https://${domainName}/${stage}` or the SDK's environment.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { connect, withTimeout } from '../support/gateway-harness.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(here, '..', '..', 'bin', 'switchboard.mjs');
+const config = join(here, '..', 'fixtures', 'callback', 'switchboard.yaml');
+
+async function serve(): Promise<{ url: string; child: ChildProcess }> {
+  // The CLI itself must make the local certificate trusted: start without NODE_EXTRA_CA_CERTS.
+  const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+  const child = spawn(process.execPath, [bin, 'serve', config, '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  after(() => {
+    child.kill('SIGTERM');
+  });
+  let output = '';
+  const url = await withTimeout(
+    new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /WebSocket:\s+(ws:\/\/\S+)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`switchboard exited with ${code}: ${output}`)));
+    }),
+    15_000,
+    'switchboard serve did not print its URL',
+  );
+  return { url, child };
+}
+
+describe('switchboard serve runs AWS handler code unchanged', () => {
+  it('a module handler posts through https://${domainName}/${stage} with its own environment', async () => {
+    const { url } = await serve();
+    const client = await connect(url);
+    client.send('world');
+    assert.equal(await client.next(), 'hello world! from local-default');
+
+    client.send(JSON.stringify({ action: 'noendpoint' }));
+    // Per-function environment: SUFFIX belongs to the $default function only.
+    assert.equal(await client.next(), 'no endpoint, suffix unset');
+
+    // A handler stuck in a synchronous loop times out in its own worker; the gateway keeps serving.
+    client.send(JSON.stringify({ action: 'spin' }));
+    assert.match(await client.next(5000), /^\{"message": "Endpoint request timed out", "connectionId":"/);
+    client.send('again');
+    assert.equal(await client.next(), 'hello again! from local-default');
+    await client.close();
+  });
+});
