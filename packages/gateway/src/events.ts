@@ -60,7 +60,7 @@ export interface HandshakeFacts {
   query: { single: Record<string, string>; multi: Record<string, string[]> } | undefined;
 }
 
-function requestContext(
+export function requestContext(
   facts: ConnectionFacts,
   routeKey: string,
   eventType: EventType,

@@ -4,9 +4,8 @@
  * handshake: 401 for missing identity or "Unauthorized", 403 for a policy that
  * does not allow `$connect`, 500 for any other failure.
  */
-import type { ConnectionFacts, HandshakeFacts } from '../events.ts';
+import { type ConnectionFacts, type HandshakeFacts, requestContext } from '../events.ts';
 import { type LambdaFunction, withDeadline } from '../integrations/lambda.ts';
-import { clfTime } from '../time.ts';
 import { firstMissingIdentitySource } from './identity-sources.ts';
 import { type PolicyDocument, policyAllows } from './policy.ts';
 
@@ -65,21 +64,8 @@ export class RequestAuthorizer {
       queryStringParameters: handshake.query?.single ?? {},
       multiValueQueryStringParameters: handshake.query?.multi ?? {},
       stageVariables: facts.stageVariables ?? {},
-      requestContext: {
-        routeKey: '$connect',
-        eventType: 'CONNECT',
-        extendedRequestId: requestId,
-        requestTime: clfTime(now),
-        messageDirection: 'IN',
-        stage: facts.stage,
-        connectedAt: facts.connectedAt,
-        requestTimeEpoch: now,
-        identity: { sourceIp: facts.sourceIp },
-        requestId,
-        domainName: facts.domainName,
-        connectionId: facts.connectionId,
-        apiId: facts.apiId,
-      },
+      // The CONNECT shape, without `authorizer`: it is being decided (checklist 99).
+      requestContext: requestContext(facts, '$connect', 'CONNECT', requestId, now),
     };
   }
 
