@@ -10,7 +10,16 @@ const chatServer = process.env.CHAT_SERVER ?? 'http://localhost:8080';
 
 export default defineConfig({
   plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: {
+      // The shared protocol modules only declare values; this lets the bundle drop
+      // the ones the client never uses (such as the request models).
+      treeshake: { moduleSideEffects: (id) => !id.includes('/packages/chat/src/') },
+    },
+  },
   server: {
     proxy: {
       '/api': chatServer,

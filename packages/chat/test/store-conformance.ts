@@ -27,7 +27,20 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export function runStoreConformance(name: string, open: () => Promise<OpenedStore>): void {
+export interface ConformanceOptions {
+  /** What the adapter supports; an absent capability skips its tests and checks the typed refusal instead. */
+  capabilities?: {
+    /** Full-text `searchMessages`. Without it the adapter must reject with a `ChatError` (`SEARCH_NOT_ENABLED`). @default true */
+    search?: boolean;
+  };
+}
+
+export function runStoreConformance(
+  name: string,
+  open: () => Promise<OpenedStore>,
+  options: ConformanceOptions = {},
+): void {
+  const searchable = options.capabilities?.search ?? true;
   describe(`ChatStore conformance: ${name}`, () => {
     let opened: OpenedStore;
     let store: ChatStore;
@@ -560,7 +573,7 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       });
     });
 
-    describe('search', () => {
+    describe('search', { skip: searchable ? false : `${name} has no full-text search` }, () => {
       it('never returns a message from a room or conversation the user cannot read', async () => {
         const [alice, bob, carol] = [await newUser(), await newUser(), await newUser()];
         const word = uniqueWord();
@@ -648,6 +661,18 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         }
       });
     });
+
+    if (!searchable) {
+      describe('search not enabled', () => {
+        it('rejects a search with a typed error, not an empty result', async () => {
+          const alice = await newUser();
+          await assertChatError(
+            store.searchMessages({ userId: alice.id, terms: ['anything'], limit: 5 }),
+            'SEARCH_NOT_ENABLED',
+          );
+        });
+      });
+    }
 
     describe('durability', () => {
       it('keeps users, rooms, messages, events and read markers across close and reopen', async () => {

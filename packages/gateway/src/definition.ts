@@ -110,6 +110,15 @@ export interface LimitsDefinition {
   maxMessageBytes?: number;
   /** New WebSocket connections per second; above it the handshake gets 429. @default 500 */
   newConnectionsPerSecond?: number;
+  /**
+   * Bytes that may wait to be sent to one client (not yet taken by the kernel).
+   * Beyond it the client is a slow consumer: a channel publish or server frame
+   * drops it with close code 1013 (`$disconnect` reports it), and a `@connections`
+   * post answers 429 `LimitExceededException`. Bounds the memory a client that
+   * stops reading can hold. Not an API Gateway setting.
+   * @default 1048576
+   */
+  maxQueuedBytesPerConnection?: number;
 }
 
 export interface ManagementDefinition {

@@ -13,8 +13,12 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type AuthorizerOutcome, RequestAuthorizer } from './authorizer/request-authorizer.ts';
+import { ChannelRegistry } from './channels/channel-registry.ts';
+import type { ChannelsClient } from './channels/channels-client.ts';
+import { createChannelsHttpApi, isChannelsPath } from './channels/http-api.ts';
+import { InProcessChannels } from './channels/in-process-channels.ts';
 import { validateDefinition } from './config/validate.ts';
-import { type CloseCause, Connection } from './connection.ts';
+import { type CloseCause, Connection, type ConnectionEvents } from './connection.ts';
 import type { GatewayDefinition, RouteDefinition } from './definition.ts';
 import { ErrorFrameMessage, errorFrame } from './error-frames.ts';
 import { GatewayError, GatewayErrorCode } from './errors.ts';
@@ -28,6 +32,7 @@ import { startConnectionSweeper } from './limits/connection-sweeper.ts';
 import { guardFrameSize } from './limits/frame-guard.ts';
 import { createManagementClient, type ManagementClient } from './management/client.ts';
 import { createManagementHttpApi, isManagementPath } from './management/http-api.ts';
+import type { ManagementAccessOptions } from './management/http-request.ts';
 import { ConnectionOperations } from './management/operations.ts';
 import { AccessLog } from './observability/access-log.ts';
 import { createLogger } from './observability/logger.ts';
@@ -40,6 +45,7 @@ import {
   rejectHandshake,
   safeResponseHeaders,
 } from './server/handshake-facts.ts';
+import { Outbound } from './server/outbound.ts';
 import { resolveSettings, type Settings } from './settings.ts';
 import { TokenBucket } from './throttle/token-bucket.ts';
 import { ensureLocalCertificate } from './tls/local-certificate.ts';
@@ -72,8 +78,6 @@ export interface GatewayOptions {
    * (an app's own pages and APIs on the same origin). Without it they get 404.
    */
   requestHandler?: (request: IncomingMessage, response: ServerResponse) => void;
-  /** Bytes queued to one client above which `@connections` posts answer 429. @default 4194304 */
-  maxBufferedBytes?: number;
 }
 
 export interface GatewayAddress {
@@ -170,6 +174,8 @@ async function compileRoute(
 export class Gateway {
   /** The in-process `@connections` client, with the HTTP API's semantics. */
   readonly management: ManagementClient;
+  /** Channels (an extension beyond API Gateway), with the `@channels` HTTP API's semantics. */
+  readonly channels: ChannelsClient;
   readonly metrics: GatewayMetrics;
   readonly settings: Settings;
 
@@ -180,6 +186,14 @@ export class Gateway {
   readonly #connections = new Map<string, Connection>();
   readonly #operations: ConnectionOperations;
   readonly #managementHttpApi: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  readonly #channelsHttpApi: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  readonly #channelRegistry = new ChannelRegistry();
+  readonly #outbound: Outbound;
+  /** One listener target for every connection's socket events (no per-connection closures). */
+  readonly #connectionEvents: ConnectionEvents = {
+    message: (connection, data, isBinary) => this.#onMessage(connection, data, isBinary),
+    close: (connection, code, reason) => this.#onClose(connection, code, reason),
+  };
   readonly #connectionRate: TokenBucket;
   readonly #wss: WebSocketServer;
   readonly #logger: Logger;
@@ -218,21 +232,37 @@ export class Gateway {
       burstLimit: Math.max(1, settings.newConnectionsPerSecond),
       rateLimit: settings.newConnectionsPerSecond,
     });
+    this.#outbound = new Outbound({ maxQueuedBytes: settings.maxQueuedBytesPerConnection });
     this.#operations = new ConnectionOperations(this.#connections, {
       maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
-      maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      outbound: this.#outbound,
       throttle: settings.management.throttling ? new TokenBucket(settings.management.throttling) : undefined,
       onSent: () => this.metrics.messageOut('management'),
       onThrottled: () => this.metrics.throttled('management'),
     });
     this.management = createManagementClient(this.#operations);
-    this.#managementHttpApi = createManagementHttpApi(this.#operations, {
+    const access: ManagementAccessOptions = {
       stage: settings.stage,
       access: settings.management.access,
       credentials: settings.management.credentials,
       maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
+    };
+    this.#managementHttpApi = createManagementHttpApi(this.#operations, {
+      ...access,
       onRequest: (operation, status) => this.metrics.managementRequest(operation, status),
     });
+    this.channels = new InProcessChannels(this.#connections, this.#channelRegistry, this.#outbound, {
+      maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
+      onPublished: (recipients) => this.metrics.messageOut('channel', recipients),
+    });
+    this.#channelsHttpApi = createChannelsHttpApi(this.channels, {
+      ...access,
+      onRequest: (operation, status) => this.metrics.managementRequest(operation, status),
+    });
+    this.metrics.observeChannels(() => ({
+      channels: this.#channelRegistry.channelCount,
+      subscriptions: this.#channelRegistry.subscriptionCount,
+    }));
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -331,6 +361,8 @@ export class Gateway {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (isManagementPath(path)) {
       void this.#managementHttpApi(request, response);
+    } else if (isChannelsPath(path)) {
+      void this.#channelsHttpApi(request, response);
     } else if (path === '/metrics' && request.method === 'GET') {
       void this.metrics
         .render()
@@ -376,7 +408,6 @@ export class Gateway {
 
   async #handshake(request: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): Promise<void> {
     // The client may give up while $connect runs; its socket errors must not escape.
-    const ignore = (): void => {};
     socket.on('error', ignore);
     const now = Date.now();
     const requestId = newId();
@@ -455,19 +486,12 @@ export class Gateway {
     requestId: string,
     now: number,
   ): void {
-    const connection = new Connection(ws, facts, client.userAgent);
+    const connection = new Connection(ws, socket, facts, client.userAgent, this.#connectionEvents);
     this.#connections.set(facts.connectionId, connection);
     this.metrics.connectionOpened();
     this.#log(connectEvent(facts, client.forConnect, requestId, now).requestContext, { status: 200 });
-    guardFrameSize(socket, this.settings.maxFrameBytes, () => connection.closeBy(MESSAGE_TOO_BIG));
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(connection, data, isBinary));
-    ws.on('error', (error: Error & { code?: string }) => {
-      // ws closes the socket itself on protocol errors; remember why for $disconnect.
-      connection.open = false;
-      connection.closeCause ??=
-        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? MESSAGE_TOO_BIG : { code: 1002, reason: error.message };
-    });
-    ws.on('close', (code: number, reason: Buffer) => this.#onClose(connection, code, reason));
+    guardFrameSize(socket, this.settings.maxFrameBytes, connection);
+    connection.attach();
   }
 
   #onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
@@ -524,8 +548,7 @@ export class Gateway {
       const latency = Date.now() - started;
       this.metrics.integrationObserved(route.key, latency / 1000);
       // Spec 1.6: only two-way routes send the result back; its statusCode does not make it an error.
-      if (route.routeResponse && result.body !== undefined && connection.open) {
-        connection.socket.send(result.body);
+      if (route.routeResponse && result.body !== undefined && this.#outbound.send(connection, result.body)) {
         connection.lastActiveAt = Date.now();
         this.metrics.messageOut('route_response');
       }
@@ -550,14 +573,14 @@ export class Gateway {
   }
 
   #sendErrorFrame(connection: Connection, message: ErrorFrameMessage, requestId: string): void {
-    if (!connection.open) return;
-    connection.socket.send(errorFrame(message, connection.id, requestId));
-    this.metrics.messageOut('error_frame');
+    if (this.#outbound.send(connection, errorFrame(message, connection.id, requestId))) {
+      this.metrics.messageOut('error_frame');
+    }
   }
 
   #onClose(connection: Connection, code: number, reason: Buffer): void {
-    connection.open = false;
     this.#connections.delete(connection.id);
+    this.#channelRegistry.removeAll(connection);
     this.metrics.connectionClosed();
     this.#runDisconnect(connection.facts, connection.closeCause ?? clientCloseCause(code, reason.toString('utf8')));
   }
@@ -588,7 +611,8 @@ export class Gateway {
   }
 }
 
-const MESSAGE_TOO_BIG: CloseCause = { code: 1009, reason: 'Message too big' };
+/** A shared no-op listener, so a pending handshake allocates no closure for it. */
+function ignore(): void {}
 
 /**
  * `$disconnect` codes and reasons for client-side closes (spec 1.4): 1005 has

@@ -18,6 +18,7 @@ export interface Settings {
   maxFrameBytes: number;
   maxMessageBytes: number;
   newConnectionsPerSecond: number;
+  maxQueuedBytesPerConnection: number;
   accessLog: AccessLogDefinition | undefined;
   management: Required<Pick<ManagementDefinition, 'access'>> & ManagementDefinition;
 }
@@ -33,6 +34,12 @@ export const DEFAULT_LIMITS = {
   maxMessageBytes: 128 * 1024,
   /** Spec 4: 500 new connections per second per account and Region. */
   newConnectionsPerSecond: 500,
+  /**
+   * 1 MiB: eight messages of the largest size (128 KB), so a burst to a client on a
+   * slow link does not cost it its connection, while 10,000 stalled clients hold at
+   * most ~10 GB rather than unbounded memory. The kernel's socket buffer comes on top.
+   */
+  maxQueuedBytesPerConnection: 1024 * 1024,
 } as const;
 
 export function resolveSettings(definition: GatewayDefinition): Settings {
@@ -51,6 +58,7 @@ export function resolveSettings(definition: GatewayDefinition): Settings {
     maxFrameBytes: limits.maxFrameBytes,
     maxMessageBytes: limits.maxMessageBytes,
     newConnectionsPerSecond: limits.newConnectionsPerSecond,
+    maxQueuedBytesPerConnection: limits.maxQueuedBytesPerConnection,
     accessLog: definition.accessLog,
     management: { access: 'loopback', ...definition.management },
   };

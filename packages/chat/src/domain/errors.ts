@@ -44,6 +44,8 @@ export const ChatErrorCode = {
   EMPTY_MESSAGE: { status: 400, message: 'A message needs some text.' },
   /** The store could not be reached or refused the write; nothing was acknowledged. */
   STORE_UNAVAILABLE: { status: 503, message: 'The chat cannot store data right now. Retry shortly.' },
+  /** This deployment has no full-text search (the DynamoDB store on AWS, until a search index exists). */
+  SEARCH_NOT_ENABLED: { status: 501, message: 'Search is not enabled on this deployment.' },
   /** An unexpected server fault. */
   INTERNAL: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;

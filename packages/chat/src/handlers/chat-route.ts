@@ -59,7 +59,11 @@ export function callerOf(event: ChatEvent): Caller {
 }
 
 /** The `error` frame of a failed request. */
-export function errorFrame(error: ChatError, action: ChatAction | undefined, requestId: string | undefined): ErrorMessage {
+export function errorFrame(
+  error: ChatError,
+  action: ChatAction | undefined,
+  requestId: string | undefined,
+): ErrorMessage {
   return {
     type: 'error',
     ...(requestId !== undefined && { requestId }),
@@ -86,5 +90,5 @@ function parseRequest<A extends ChatAction>(event: ChatEvent): RequestOf<A> {
 
 /** `type` first, then `requestId`, then the rest, as docs/protocol.md shows frames. */
 function withRequestId(message: ServerMessage, requestId: string | undefined): ServerMessage {
-  return requestId === undefined ? message : { type: message.type, requestId, ...message };
+  return requestId === undefined ? message : Object.assign({ type: message.type, requestId }, message);
 }

@@ -98,6 +98,8 @@ export class RequestAuthorizer {
         authorizer[key] = String(value);
       }
     }
+    // The principal is the authorizer's answer, not something its context may rename.
+    authorizer.principalId = String(output.principalId);
     return { allowed: true, authorizer };
   }
 }

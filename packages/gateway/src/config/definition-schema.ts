@@ -123,6 +123,7 @@ export const definitionSchema: Schema = {
         maxFrameBytes: positive('integer', 'use a whole number of bytes above 0'),
         maxMessageBytes: positive('integer', 'use a whole number of bytes above 0'),
         newConnectionsPerSecond: positive('number', 'use a rate above 0'),
+        maxQueuedBytesPerConnection: positive('integer', 'use a whole number of bytes above 0, e.g. 1048576'),
       },
     },
     accessLog: {

@@ -21,7 +21,8 @@ export interface FunctionSpec {
 export class FunctionLoader {
   readonly #settings: Settings;
   readonly #baseDir: string;
-  readonly #functions: LambdaFunction[] = [];
+  /** Each function with the variable names its definition sets, which the gateway never overrides. */
+  readonly #functions = new Map<LambdaFunction, Set<string>>();
 
   constructor(settings: Settings, baseDir: string) {
     this.#settings = settings;
@@ -35,25 +36,28 @@ export class FunctionLoader {
         { path: `${path}.environment` },
       );
     }
+    const configured = { ...this.#settings.environment, ...environment };
     const fn = await loadLambdaFunction({
       handler,
       functionName,
       baseDir: this.#baseDir,
       region: this.#settings.region,
       accountId: this.#settings.accountId,
-      environment: { ...this.#runtimeEnvironment(functionName), ...this.#settings.environment, ...environment },
+      environment: { ...this.#runtimeEnvironment(functionName), ...configured },
     });
-    this.#functions.push(fn);
+    this.#functions.set(fn, new Set(Object.keys(configured)));
     return fn;
   }
 
   /** Adds variables to every function, e.g. the `@connections` endpoint once the port is known. */
   setEnvironment(values: Record<string, string>): void {
-    for (const fn of this.#functions) fn.setEnvironment(values);
+    for (const [fn, configured] of this.#functions) {
+      fn.setEnvironment(Object.fromEntries(Object.entries(values).filter(([name]) => !configured.has(name))));
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.#functions.map((fn) => fn.close()));
+    await Promise.allSettled([...this.#functions.keys()].map((fn) => fn.close()));
   }
 
   #runtimeEnvironment(functionName: string): Record<string, string> {

@@ -5,38 +5,59 @@
  * and reports the first frame over the limit before its payload is buffered.
  */
 import type { Duplex } from 'node:stream';
+import { type Connection, MESSAGE_TOO_BIG } from '../connection.ts';
 
-export function guardFrameSize(socket: Duplex, maxFrameBytes: number, onOversize: () => void): void {
-  let payloadLeft = 0;
+/** Starts watching the frames a client sends on `socket`; an oversized one closes `connection`. */
+export function guardFrameSize(socket: Duplex, maxFrameBytes: number, connection: Connection): void {
+  (socket as GuardedSocket)[kFrameGuard] = new FrameGuard(maxFrameBytes, connection);
+  socket.prependListener('data', socketOnData);
+}
+
+const kFrameGuard = Symbol('switchboard.frameGuard');
+
+type GuardedSocket = Duplex & { [kFrameGuard]: FrameGuard };
+
+/** Per-connection parsing state, kept in an object rather than a closure (cheap idle connections). */
+class FrameGuard {
+  readonly maxFrameBytes: number;
+  readonly connection: Connection;
+  payloadLeft = 0;
   /** Header bytes of a frame whose header straddles two chunks. */
-  let pending: Buffer | undefined;
+  pending: Buffer | undefined = undefined;
 
-  const onData = (chunk: Buffer): void => {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (payloadLeft > 0) {
-        const skip = Math.min(payloadLeft, chunk.length - offset);
-        payloadLeft -= skip;
-        offset += skip;
-        continue;
-      }
-      const view = pending ? Buffer.concat([pending, chunk.subarray(offset)]) : chunk.subarray(offset);
-      const parsed = parseHeader(view);
-      if (!parsed) {
-        pending = Buffer.from(view);
-        return;
-      }
-      if (parsed.payloadLength > maxFrameBytes) {
-        socket.off('data', onData);
-        onOversize();
-        return;
-      }
-      offset += parsed.headerLength - (pending?.length ?? 0);
-      pending = undefined;
-      payloadLeft = parsed.payloadLength;
+  constructor(maxFrameBytes: number, connection: Connection) {
+    this.maxFrameBytes = maxFrameBytes;
+    this.connection = connection;
+  }
+}
+
+/** A module-level listener shared by every socket; the state hangs off the socket. */
+function socketOnData(this: GuardedSocket, chunk: Buffer): void {
+  const guard = this[kFrameGuard];
+  let offset = 0;
+  while (offset < chunk.length) {
+    if (guard.payloadLeft > 0) {
+      const skip = Math.min(guard.payloadLeft, chunk.length - offset);
+      guard.payloadLeft -= skip;
+      offset += skip;
+      continue;
     }
-  };
-  socket.prependListener('data', onData);
+    const pending = guard.pending;
+    const view = pending ? Buffer.concat([pending, chunk.subarray(offset)]) : chunk.subarray(offset);
+    const parsed = parseHeader(view);
+    if (!parsed) {
+      guard.pending = Buffer.from(view);
+      return;
+    }
+    if (parsed.payloadLength > guard.maxFrameBytes) {
+      this.off('data', socketOnData);
+      guard.connection.closeBy(MESSAGE_TOO_BIG);
+      return;
+    }
+    offset += parsed.headerLength - (pending?.length ?? 0);
+    guard.pending = undefined;
+    guard.payloadLeft = parsed.payloadLength;
+  }
 }
 
 /** RFC 6455 section 5.2 frame header: 2 bytes, then 0, 2 or 8 length bytes, then a 4-byte mask if masked. */

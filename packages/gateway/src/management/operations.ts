@@ -4,6 +4,7 @@
  */
 import type { Connection } from '../connection.ts';
 import { isWellFormedId } from '../ids.ts';
+import type { Outbound } from '../server/outbound.ts';
 import type { TokenBucket } from '../throttle/token-bucket.ts';
 import { ManagementApiError, ManagementErrorType } from './errors.ts';
 
@@ -17,8 +18,11 @@ export interface ConnectionDescription {
 export interface ConnectionOperationsOptions {
   /** Largest PostToConnection payload (spec 3.1: 131072 in the service model). */
   maxPayloadBytes: number;
-  /** Bytes queued to one client above which posts answer 429 (spec 3.3: "client side buffer is full"). */
-  maxBufferedBytes: number;
+  /**
+   * Where frames go. A post to a client that already has more than the outbound
+   * limit queued answers 429 (spec 3.3: "client side buffer is full").
+   */
+  outbound: Outbound;
   /** Management call throttle; 429 when empty. */
   throttle: TokenBucket | undefined;
   /** Called for each frame sent, for metrics. */
@@ -40,19 +44,18 @@ export class ConnectionOperations {
     this.#admit();
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (size > this.#options.maxPayloadBytes) throw new ManagementApiError(ManagementErrorType.payloadTooLarge);
-    const connection = this.#find(connectionId);
-    if (connection.socket.bufferedAmount > this.#options.maxBufferedBytes) {
-      throw new ManagementApiError(ManagementErrorType.limitExceeded);
-    }
-    // Data over 32 KB is sent intact as one text message (checklist 64, our documented choice).
-    connection.socket.send(data, { binary: false });
+    const connection = openConnection(this.#connections, connectionId);
+    if (this.#options.outbound.isCongested(connection)) throw new ManagementApiError(ManagementErrorType.limitExceeded);
+    // Data over 32 KB is sent intact as one message (checklist 64, our documented choice); bytes
+    // that are not UTF-8 go as a binary frame, since a text frame with them would fail the client (1007).
+    this.#options.outbound.send(connection, data);
     connection.lastActiveAt = Date.now();
     this.#options.onSent?.();
   }
 
   describe(connectionId: string): ConnectionDescription {
     this.#admit();
-    const connection = this.#find(connectionId);
+    const connection = openConnection(this.#connections, connectionId);
     return {
       ConnectedAt: new Date(connection.facts.connectedAt),
       Identity: { SourceIp: connection.facts.sourceIp, UserAgent: connection.userAgent },
@@ -63,7 +66,7 @@ export class ConnectionOperations {
   delete(connectionId: string): void {
     this.#admit();
     // Spec 1.4: $disconnect then reports 1000 "Connection Closed Normally".
-    this.#find(connectionId).closeBy({ code: 1000, reason: 'Connection Closed Normally' });
+    openConnection(this.#connections, connectionId).closeBy({ code: 1000, reason: 'Connection Closed Normally' });
   }
 
   #admit(): void {
@@ -72,15 +75,16 @@ export class ConnectionOperations {
       throw new ManagementApiError(ManagementErrorType.limitExceeded);
     }
   }
+}
 
-  /**
-   * Spec 3.3: a malformed id is 400; a well-formed id that is unknown, closed, or
-   * still in its `$connect` (not yet established) is 410.
-   */
-  #find(connectionId: string): Connection {
-    if (!isWellFormedId(connectionId)) throw new ManagementApiError(ManagementErrorType.badRequest);
-    const connection = this.#connections.get(connectionId);
-    if (!connection?.open) throw new ManagementApiError(ManagementErrorType.gone);
-    return connection;
-  }
+/**
+ * The open connection with this id, for every API that addresses connections
+ * (`@connections`, channels). Spec 3.3: a malformed id is 400; a well-formed id
+ * that is unknown, closed, or still in its `$connect` (not yet established) is 410.
+ */
+export function openConnection(connections: ReadonlyMap<string, Connection>, connectionId: string): Connection {
+  if (!isWellFormedId(connectionId)) throw new ManagementApiError(ManagementErrorType.badRequest);
+  const connection = connections.get(connectionId);
+  if (!connection?.open) throw new ManagementApiError(ManagementErrorType.gone);
+  return connection;
 }

@@ -65,6 +65,8 @@ export class GatewayMetrics {
   readonly #integrationErrors: Children<CounterChild>;
   readonly #throttled: Children<CounterChild>;
   readonly #managementRequests: Children<CounterChild>;
+  /** Read at scrape time only, so subscribing costs nothing on the hot path. */
+  #channelStats: () => ChannelStats = () => ({ channels: 0, subscriptions: 0 });
 
   constructor(options: GatewayMetricsOptions = {}) {
     const { routes = [] } = options;
@@ -113,6 +115,24 @@ export class GatewayMetrics {
       '@connections API requests, by operation and HTTP status',
       ['operation', 'status'],
     );
+
+    const stats = (): ChannelStats => this.#channelStats();
+    new Gauge({
+      name: 'switchboard_channels',
+      help: 'Channels with at least one subscriber on this node',
+      registers,
+      collect() {
+        this.set(stats().channels);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_channel_subscriptions',
+      help: 'Channel subscriptions (connection-channel pairs) on this node',
+      registers,
+      collect() {
+        this.set(stats().subscriptions);
+      },
+    });
 
     // Series created at zero, so rates are defined from the first scrape.
     this.#connections.set(0);
@@ -173,10 +193,20 @@ export class GatewayMetrics {
     this.#managementRequests.get(operation, String(status)).inc();
   }
 
+  /** Where the channel gauges read their values when scraped. */
+  observeChannels(stats: () => ChannelStats): void {
+    this.#channelStats = stats;
+  }
+
   /** The Prometheus text exposition, for `GET /metrics`. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+export interface ChannelStats {
+  channels: number;
+  subscriptions: number;
 }
 
 type CounterChild = ReturnType<Counter<string>['labels']>;

@@ -23,9 +23,13 @@ export interface DualProtocolListener {
 
 export function createDualProtocolListener(plain: HttpServer, secure: HttpsServer | undefined): DualProtocolListener {
   const sockets = new Set<Socket>();
+  // One listener for all sockets of this server, not a closure per socket.
+  const forget = function (this: Socket): void {
+    sockets.delete(this);
+  };
   const server = createServer((socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forget);
     if (!secure) {
       plain.emit('connection', socket);
       return;

@@ -1,0 +1,90 @@
+/**
+ * Draws docs/images/benchmarks.svg from bench/results/{fan-out,latency}.json:
+ * deliveries/s at saturation and p99 latency at fixed rates, one bar per server.
+ *
+ *   node --import tsx bench/report/chart.ts [resultsDir] [out.svg]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioResult } from './result.ts';
+import { formatNumber } from './table.ts';
+
+const resultsDir = process.argv[2] ?? fileURLToPath(new URL('../results/', import.meta.url));
+const out = process.argv[3] ?? fileURLToPath(new URL('../../docs/images/benchmarks.svg', import.meta.url));
+
+const COLORS: Record<string, string> = {
+  switchboard: '#1769aa',
+  uws: '#6b6b6b',
+  ws: '#c77c02',
+  socketio: '#8e3b9e',
+};
+const PANEL_WIDTH = 460;
+const BAR_HEIGHT = 16;
+const LABEL_WIDTH = 130;
+
+interface Bar {
+  group: string;
+  server: string;
+  label: string;
+  value: number;
+}
+
+const fanOut = read('fan-out');
+const latency = read('latency');
+const panels = [
+  panel('Fan-out at saturation: deliveries/s (higher is better)', bars(fanOut, 'deliveriesPerSecond'), (value) =>
+    formatNumber(value, 0),
+  ),
+  panel('p99 publish-to-receive latency, ms (lower is better)', bars(latency, 'p99Ms'), (value) =>
+    formatNumber(value, 2),
+  ),
+];
+const height = Math.max(...panels.map((drawn) => drawn.height)) + 50;
+const width = PANEL_WIDTH * 2 + 40;
+const svg = [
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+  `<rect width="100%" height="100%" fill="#ffffff"/>`,
+  `<text x="16" y="22" font-size="14" font-weight="bold">Switchboard and peers, one server core (${escape(fanOut.machine.cpu)}, Node ${fanOut.machine.node})</text>`,
+  `<g transform="translate(16,40)">${panels[0]!.body}</g>`,
+  `<g transform="translate(${PANEL_WIDTH + 32},40)">${panels[1]!.body}</g>`,
+  '</svg>',
+].join('\n');
+writeFileSync(out, `${svg}\n`);
+console.log(`wrote ${out}`);
+
+function read(name: string): ScenarioResult {
+  return JSON.parse(readFileSync(join(resultsDir, `${name}.json`), 'utf8')) as ScenarioResult;
+}
+
+function bars(result: ScenarioResult, metric: string): Bar[] {
+  return result.rows
+    .filter((row) => row.available && row.metrics[metric] !== undefined)
+    .map((row) => ({ group: row.case, server: row.server, label: row.label, value: row.metrics[metric]! }));
+}
+
+function panel(title: string, data: Bar[], format: (value: number) => string): { body: string; height: number } {
+  const max = Math.max(...data.map((bar) => bar.value), 1);
+  const scale = (PANEL_WIDTH - LABEL_WIDTH - 80) / max;
+  const parts = [`<text x="0" y="0" font-weight="bold">${escape(title)}</text>`];
+  let y = 14;
+  for (const group of [...new Set(data.map((bar) => bar.group))]) {
+    parts.push(`<text x="0" y="${y + 12}" fill="#333">${escape(group)}</text>`);
+    y += 18;
+    for (const bar of data.filter((candidate) => candidate.group === group)) {
+      const length = Math.max(1, bar.value * scale);
+      parts.push(
+        `<text x="${LABEL_WIDTH - 6}" y="${y + 12}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<rect x="${LABEL_WIDTH}" y="${y}" width="${length.toFixed(1)}" height="${BAR_HEIGHT}" fill="${COLORS[bar.server] ?? '#999'}"/>`,
+        `<text x="${(LABEL_WIDTH + length + 4).toFixed(1)}" y="${y + 12}">${format(bar.value)}</text>`,
+      );
+      y += BAR_HEIGHT + 4;
+    }
+    y += 10;
+  }
+  return { body: parts.join('\n'), height: y };
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,119 @@
+/**
+ * How the PostgreSQL store tokenises text for search, in one place for the
+ * index, the query and the highlights, so a highlighted word is always a word
+ * the index matched.
+ *
+ * The rules follow the SQLite store's FTS5 `unicode61 remove_diacritics 2`
+ * tokenizer: a word is a run of letters, digits and combining marks; words are
+ * compared lower case and without diacritics ("Café" is found by "cafe"); a
+ * query term matches a word it is a prefix of. PostgreSQL's own text-search
+ * parser is not used: it reads `user@example.com` or `a/b` as one token and
+ * drops `<b>`-like text from headlines, where FTS5 (and users) see words.
+ */
+import type { Snippet } from '../../domain/types.ts';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from '../snippet.ts';
+
+/** The lexemes stored for `text`: its distinct folded words, space-separated (the `search_words` column). */
+export function searchWords(text: string): string {
+  const words = new Set<string>();
+  for (const [token] of text.matchAll(TOKEN)) for (const word of foldWords(token)) words.add(word);
+  return [...words].join(' ');
+}
+
+/** A search query: the `tsquery` text to match and the folded words the snippet highlights. */
+export interface SearchQueryText {
+  tsquery: string;
+  words: string[];
+}
+
+/**
+ * The `tsquery` that needs every term as a word prefix, built from lexeme
+ * literals so nothing a user typed is query syntax. `undefined` when a term has
+ * no letter or digit: such a term is a prefix of no word, so nothing matches.
+ */
+export function searchQuery(terms: readonly string[]): SearchQueryText | undefined {
+  const words = new Set<string>();
+  for (const term of terms) {
+    const folded = foldWords(term);
+    if (folded.length === 0) return undefined;
+    for (const word of folded) words.add(word);
+  }
+  if (words.size === 0) return undefined;
+  // Words hold only letters, digits and marks; the escaping keeps that an invariant of this file, not of the callers.
+  const tsquery = [...words].map((word) => `'${word.replaceAll('\\', '\\\\').replaceAll("'", "''")}':*`).join(' & ');
+  return { tsquery, words: [...words] };
+}
+
+/**
+ * The snippet of a matching message in the SQLite store's format: FTS5's
+ * `snippet(…, '…', 24)`. Texts of at most 24 words are returned whole; longer
+ * ones are cut to the 24-word window with the most distinct matching words
+ * (the matches centred in it), with `…` where words were cut off.
+ */
+export function searchSnippet(text: string, words: readonly string[]): Snippet {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(TOKEN)) {
+    const folded = foldWords(match[0]);
+    const hits = words.filter((word) => folded.some((candidate) => candidate.startsWith(word)));
+    tokens.push({ start: match.index, end: match.index + match[0].length, hits });
+  }
+  const first = windowStart(tokens);
+  const last = Math.min(tokens.length, first + SNIPPET_WORDS);
+  let marked = first > 0 ? ELLIPSIS : '';
+  let at = first > 0 ? tokens[first]!.start : 0;
+  for (let index = first; index < last; index++) {
+    const token = tokens[index]!;
+    if (token.hits.length === 0) continue;
+    marked += `${text.slice(at, token.start)}${SNIPPET_OPEN}${text.slice(token.start, token.end)}${SNIPPET_CLOSE}`;
+    at = token.end;
+  }
+  marked += last < tokens.length ? `${text.slice(at, tokens[last - 1]!.end)}${ELLIPSIS}` : text.slice(at);
+  return snippetFromMarked(marked);
+}
+
+const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
+const COMBINING_MARKS = /\p{M}/gu;
+const WORD = /[\p{L}\p{N}]+/gu;
+/** Longest stored or queried word, in UTF-16 units: the same cut as `searchTerms`, so a long term still prefixes its word. */
+const MAX_WORD_LENGTH = 64;
+/** FTS5 `snippet()`'s token budget and ellipsis, as the SQLite store asks for them. */
+const SNIPPET_WORDS = 24;
+const ELLIPSIS = '…';
+
+interface Token {
+  start: number;
+  end: number;
+  /** The query words this token matches. */
+  hits: string[];
+}
+
+/** Lower case first (some capitals lower to a letter plus a mark), then compatibility-decompose and drop the marks. */
+function foldWords(token: string): string[] {
+  const folded = token.toLowerCase().normalize('NFKD').replace(COMBINING_MARKS, '').match(WORD) ?? [];
+  return folded.map((word) => word.slice(0, MAX_WORD_LENGTH));
+}
+
+/** FTS5's choice: the window starting at a match that covers most distinct words (then most matches), recentred. */
+function windowStart(tokens: readonly Token[]): number {
+  if (tokens.length <= SNIPPET_WORDS) return 0;
+  let best = 0;
+  let bestScore = -1;
+  let bestLast = 0;
+  for (let start = 0; start < tokens.length; start++) {
+    if (tokens[start]!.hits.length === 0) continue;
+    const distinct = new Set<string>();
+    let matches = 0;
+    let last = start;
+    for (let index = start; index < Math.min(tokens.length, start + SNIPPET_WORDS); index++) {
+      const { hits } = tokens[index]!;
+      if (hits.length === 0) continue;
+      for (const hit of hits) distinct.add(hit);
+      matches++;
+      last = index;
+    }
+    const score = distinct.size * 1000 + matches;
+    if (score > bestScore) [best, bestScore, bestLast] = [start, score, last];
+  }
+  const centred = best - Math.floor((SNIPPET_WORDS - (bestLast - best + 1)) / 2);
+  return Math.max(0, Math.min(tokens.length - SNIPPET_WORDS, centred));
+}

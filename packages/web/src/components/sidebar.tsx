@@ -1,0 +1,72 @@
+/** Who you are, the connection, your rooms and direct messages, and who is online. */
+import { useRef } from 'react';
+import { Avatar } from './avatar.tsx';
+import { useChat } from './chat-context.ts';
+import { ConnectionStatus } from './connection-status.tsx';
+import { OnlineUsers } from './online-users.tsx';
+import { RoomBrowser, type RoomBrowserHandle } from './room-browser.tsx';
+import { RoomList } from './room-list.tsx';
+
+interface SidebarProps {
+  /** A room was chosen (closes the drawer on small screens). */
+  onNavigate: () => void;
+  onSignOut: () => void;
+}
+
+export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
+  const me = useChat((state) => state.me);
+  const browser = useRef<RoomBrowserHandle>(null);
+  return (
+    <aside className="sidebar" aria-label="Rooms and people">
+      <header className="sidebar__header">
+        <div className="brand brand--small">
+          <img src="/favicon.svg" alt="" width="24" height="24" />
+          <span>Switchboard</span>
+        </div>
+        <ConnectionStatus />
+      </header>
+      <nav className="sidebar__scroll" aria-label="Conversations">
+        <section className="sidebar__section">
+          <div className="sidebar__title">
+            <h2 id="rooms-heading">Rooms</h2>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Browse or create rooms"
+              data-testid="browse-rooms"
+              onClick={() => browser.current?.open()}
+            >
+              +
+            </button>
+          </div>
+          <RoomList kind="room" labelledBy="rooms-heading" onNavigate={onNavigate} />
+        </section>
+        <section className="sidebar__section">
+          <div className="sidebar__title">
+            <h2 id="direct-heading">Direct messages</h2>
+          </div>
+          <RoomList kind="direct" labelledBy="direct-heading" onNavigate={onNavigate} />
+        </section>
+        <section className="sidebar__section">
+          <div className="sidebar__title">
+            <h2 id="online-heading">Online</h2>
+          </div>
+          <OnlineUsers labelledBy="online-heading" onNavigate={onNavigate} />
+        </section>
+      </nav>
+      {me !== null && (
+        <footer className="sidebar__me">
+          <Avatar username={me.username} online />
+          <span className="sidebar__me-name" data-testid="me-name">
+            {me.username}
+            {me.guest && <span className="tag">guest</span>}
+          </span>
+          <button type="button" className="button button--small button--ghost" onClick={onSignOut}>
+            Sign out
+          </button>
+        </footer>
+      )}
+      <RoomBrowser ref={browser} onNavigate={onNavigate} />
+    </aside>
+  );
+}

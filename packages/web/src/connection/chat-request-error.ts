@@ -1,0 +1,23 @@
+import type { ChatAction, ChatErrorCode } from '@switchboard/chat/api';
+
+/** Codes of failures that happen on the client's side of the socket. */
+export type ClientErrorCode =
+  /** The socket is not open (or closed before the answer came). */
+  | 'DISCONNECTED'
+  /** No answer within the request timeout. */
+  | 'TIMEOUT';
+
+/** A request the server refused (an `error` frame) or that could not complete. */
+export class ChatRequestError extends Error {
+  readonly code: ChatErrorCode | ClientErrorCode;
+  readonly action: ChatAction | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ChatErrorCode | ClientErrorCode, message: string, action?: ChatAction, retryAfterMs?: number) {
+    super(message);
+    this.name = 'ChatRequestError';
+    this.code = code;
+    this.action = action;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

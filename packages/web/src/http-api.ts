@@ -1,0 +1,47 @@
+/**
+ * The chat's HTTP endpoints (docs/protocol.md, "HTTP endpoints"): accounts, which
+ * a browser needs before it holds a WebSocket token.
+ */
+import type { ChatErrorBody, ChatErrorCode, RegisterRequest, Session } from '@switchboard/chat/api';
+
+/** An HTTP endpoint answered with an error body (or could not be reached: `NETWORK`). */
+export class HttpApiError extends Error {
+  readonly code: ChatErrorCode | 'NETWORK';
+  readonly status: number;
+
+  constructor(code: ChatErrorCode | 'NETWORK', message: string, status: number) {
+    super(message);
+    this.name = 'HttpApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export function register(credentials: RegisterRequest): Promise<Session> {
+  return post('/api/register', credentials);
+}
+
+export function logIn(credentials: RegisterRequest): Promise<Session> {
+  return post('/api/login', credentials);
+}
+
+export function guest(): Promise<Session> {
+  return post('/api/guest', {});
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new HttpApiError('NETWORK', 'The chat server cannot be reached.', 0);
+  }
+  const payload = (await response.json().catch(() => null)) as unknown;
+  if (response.ok) return payload as T;
+  const error = payload as Partial<ChatErrorBody> | null;
+  throw new HttpApiError(error?.code ?? 'INTERNAL', error?.message ?? response.statusText, response.status);
+}
