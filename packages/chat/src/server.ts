@@ -5,7 +5,7 @@
  *
  *   browser ──HTTP /api/*, /*──▶ request handler (accounts, search, web client)
  *   browser ──ws /ws?token=───▶ gateway ─▶ authorizer, $connect, actions ─▶ ChatService ─▶ SQLite
- *   ChatService ─▶ PostingBroadcaster ─▶ gateway.management.postToConnection ─▶ browsers
+ *   ChatService ─▶ ChannelBroadcaster ─▶ gateway.channels (a channel per room, one frame per publish) ─▶ browsers
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
@@ -16,8 +16,8 @@ import pino, { type Logger } from 'pino';
 import { resolveTokenSecret } from './accounts/secret.ts';
 import { TokenService } from './accounts/tokens.ts';
 import { chatApiDefinition } from './api/definition.ts';
+import { ChannelBroadcaster } from './broadcast/channel-broadcaster.ts';
 import { managementPoster } from './broadcast/connection-poster.ts';
-import { PostingBroadcaster } from './broadcast/posting-broadcaster.ts';
 import { type ChatLogger, ChatService } from './domain/chat-service.ts';
 import { createChatHandlers } from './handlers/index.ts';
 import { createChatRequestHandler } from './http/request-handler.ts';
@@ -77,17 +77,16 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     const secret = await resolveTokenSecret({ dataDir, secret: settings.tokenSecret });
     // This process's sockets died with the previous one; their records are stale.
     await store.clearConnections();
-    let service: ChatService | undefined;
-    const broadcaster = new PostingBroadcaster({
-      store,
-      // The gateway is created from handlers that need the service: bind it late.
-      poster: managementPoster({
-        postToConnection: (input) => gateway!.management.postToConnection(input),
-      }),
-      onGone: (connectionId) => service!.disconnect(connectionId),
-      logger: chatLogger,
+    // The gateway is created from handlers that need the service: bind it late.
+    const broadcaster = new ChannelBroadcaster({
+      channels: {
+        subscribe: (connectionId, channel) => gateway!.channels.subscribe(connectionId, channel),
+        unsubscribe: (connectionId, channel) => gateway!.channels.unsubscribe(connectionId, channel),
+        publish: (channel, data, options) => gateway!.channels.publish(channel, data, options),
+      },
+      poster: managementPoster({ postToConnection: (input) => gateway!.management.postToConnection(input) }),
     });
-    service = new ChatService({ store, broadcaster, tokens: new TokenService({ secret }), logger: chatLogger });
+    const service = new ChatService({ store, broadcaster, tokens: new TokenService({ secret }), logger: chatLogger });
     const handlers = createChatHandlers({ service, logger: chatLogger });
     gateway = await createGateway(chatApiDefinition(handlers), {
       port: settings.port,

@@ -202,6 +202,8 @@ export class Gateway {
   readonly #upgradeHeaders = new WeakMap<IncomingMessage, string[]>();
   /** Handshakes waiting on the authorizer or `$connect`; close() waits for them. */
   readonly #pendingHandshakes = new Set<Promise<void>>();
+  /** Connections in their handshake, with the channels subscribed from their `$connect`. */
+  readonly #connecting = new Map<string, Set<string>>();
   readonly #pendingDisconnects = new Set<Promise<void>>();
   #listener: Server | undefined;
   #destroyAllSockets: () => void = () => {};
@@ -252,6 +254,7 @@ export class Gateway {
       onRequest: (operation, status) => this.metrics.managementRequest(operation, status),
     });
     this.channels = new InProcessChannels(this.#connections, this.#channelRegistry, this.#outbound, {
+      connecting: this.#connecting,
       maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
       onPublished: (recipients) => this.metrics.messageOut('channel', recipients),
     });
@@ -422,60 +425,67 @@ export class Gateway {
       stageVariables: this.settings.stageVariables,
       authorizer: undefined,
     };
-    const reject = (status: number, reason: string, extras: Record<string, string | number> = {}): void => {
-      this.metrics.handshakeRejected(status);
-      this.#log(connectEvent(facts, client.forConnect, requestId, now).requestContext, {
-        status,
-        'error.message': reason,
-        ...extras,
-      });
-      rejectHandshake(socket, status);
-    };
+    // Channel subscriptions made during $connect wait here until the connection opens.
+    this.#connecting.set(facts.connectionId, new Set());
+    try {
+      const reject = (status: number, reason: string, extras: Record<string, string | number> = {}): void => {
+        this.metrics.handshakeRejected(status);
+        this.#log(connectEvent(facts, client.forConnect, requestId, now).requestContext, {
+          status,
+          'error.message': reason,
+          ...extras,
+        });
+        rejectHandshake(socket, status);
+      };
 
-    if (this.#authorizer) {
-      const started = Date.now();
-      const outcome: AuthorizerOutcome = await this.#authorizer.authorize(facts, client.full, requestId, now);
-      const latency = Date.now() - started;
-      if (!outcome.allowed) {
-        reject(outcome.status, outcome.reason, { 'authorizer.latency': latency, 'authorize.status': outcome.status });
-        return;
-      }
-      facts.authorizer = outcome.authorizer;
-    }
-
-    let responseHeaders: Record<string, string> | undefined;
-    const connect = this.#routes.connect;
-    if (connect) {
-      const event = connectEvent(facts, client.forConnect, requestId, now);
-      const started = Date.now();
-      try {
-        const result = await connect.integration.invoke({ event, deadline: started + connect.timeoutMs });
-        this.metrics.integrationObserved('$connect', (Date.now() - started) / 1000);
-        const status = result.statusCode ?? 200;
-        // Spec 1.6: a non-2xx status from $connect becomes the handshake's status.
-        if (status < 200 || status > 299) {
-          reject(status, `$connect returned ${status}`);
+      if (this.#authorizer) {
+        const started = Date.now();
+        const outcome: AuthorizerOutcome = await this.#authorizer.authorize(facts, client.full, requestId, now);
+        const latency = Date.now() - started;
+        if (!outcome.allowed) {
+          reject(outcome.status, outcome.reason, { 'authorizer.latency': latency, 'authorize.status': outcome.status });
           return;
         }
-        responseHeaders = result.headers;
-      } catch (error) {
-        const timedOut = error instanceof IntegrationTimeoutError;
-        this.metrics.integrationFailed('$connect', timedOut ? 'timeout' : 'error');
-        this.#logger.warn({ err: error, connectionId: facts.connectionId, requestId }, '$connect integration failed');
-        // Spec 1.6: a failing $connect is 502; a timeout 504 (our documented choice).
-        reject(timedOut ? 504 : 502, error instanceof Error ? error.message : String(error));
+        facts.authorizer = outcome.authorizer;
+      }
+
+      let responseHeaders: Record<string, string> | undefined;
+      const connect = this.#routes.connect;
+      if (connect) {
+        const event = connectEvent(facts, client.forConnect, requestId, now);
+        const started = Date.now();
+        try {
+          const result = await connect.integration.invoke({ event, deadline: started + connect.timeoutMs });
+          this.metrics.integrationObserved('$connect', (Date.now() - started) / 1000);
+          const status = result.statusCode ?? 200;
+          // Spec 1.6: a non-2xx status from $connect becomes the handshake's status.
+          if (status < 200 || status > 299) {
+            reject(status, `$connect returned ${status}`);
+            return;
+          }
+          responseHeaders = result.headers;
+        } catch (error) {
+          const timedOut = error instanceof IntegrationTimeoutError;
+          this.metrics.integrationFailed('$connect', timedOut ? 'timeout' : 'error');
+          this.#logger.warn({ err: error, connectionId: facts.connectionId, requestId }, '$connect integration failed');
+          // Spec 1.6: a failing $connect is 502; a timeout 504 (our documented choice).
+          reject(timedOut ? 504 : 502, error instanceof Error ? error.message : String(error));
+          return;
+        }
+      }
+
+      socket.off('error', ignore);
+      if (socket.destroyed || this.#closing) {
+        // $connect accepted a client that is already gone: tell the app, as for any other close.
+        if (connect) this.#runDisconnect(facts, { code: 1006, reason: 'Connection closed before it was established' });
         return;
       }
+      this.#upgradeHeaders.set(request, safeResponseHeaders(responseHeaders));
+      this.#wss.handleUpgrade(request, socket, head, (ws) => this.#onOpen(ws, socket, facts, client, requestId, now));
+    } finally {
+      // ws completes a successful upgrade synchronously, so #onOpen has applied them by now.
+      this.#connecting.delete(facts.connectionId);
     }
-
-    socket.off('error', ignore);
-    if (socket.destroyed || this.#closing) {
-      // $connect accepted a client that is already gone: tell the app, as for any other close.
-      if (connect) this.#runDisconnect(facts, { code: 1006, reason: 'Connection closed before it was established' });
-      return;
-    }
-    this.#upgradeHeaders.set(request, safeResponseHeaders(responseHeaders));
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#onOpen(ws, socket, facts, client, requestId, now));
   }
 
   #onOpen(
@@ -491,6 +501,8 @@ export class Gateway {
     this.metrics.connectionOpened();
     this.#log(connectEvent(facts, client.forConnect, requestId, now).requestContext, { status: 200 });
     guardFrameSize(socket, this.settings.maxFrameBytes, connection);
+    for (const channel of this.#connecting.get(facts.connectionId) ?? [])
+      this.#channelRegistry.add(connection, channel);
     connection.attach();
   }
 

@@ -12,6 +12,13 @@ import type { ChannelRegistry } from './channel-registry.ts';
 import type { ChannelsClient, PublishOptions } from './channels-client.ts';
 
 export interface InProcessChannelsOptions {
+  /**
+   * Connections still in their handshake, with the channels subscribed meanwhile.
+   * A connection may be subscribed from its own `$connect` (where `@connections`
+   * answers 410): the subscriptions take effect once it opens and are dropped if
+   * the handshake is refused. What is published before that is not delivered.
+   */
+  connecting: ReadonlyMap<string, Set<string>>;
   /** Largest message a publish may carry (the `@connections` limit, spec 3.1: 131072). */
   maxPayloadBytes: number;
   /** Called after each publish with its number of recipients, for metrics. */
@@ -38,12 +45,16 @@ export class InProcessChannels implements ChannelsClient {
 
   async subscribe(connectionId: string, channel: string): Promise<void> {
     assertChannelName(channel);
-    this.#registry.add(openConnection(this.#connections, connectionId), channel);
+    const pending = this.#options.connecting.get(connectionId);
+    if (pending) pending.add(channel);
+    else this.#registry.add(openConnection(this.#connections, connectionId), channel);
   }
 
   async unsubscribe(connectionId: string, channel: string): Promise<void> {
     assertChannelName(channel);
-    this.#registry.remove(openConnection(this.#connections, connectionId), channel);
+    const pending = this.#options.connecting.get(connectionId);
+    if (pending) pending.delete(channel);
+    else this.#registry.remove(openConnection(this.#connections, connectionId), channel);
   }
 
   async publish(channel: string, data: string | Buffer, options?: PublishOptions): Promise<number> {

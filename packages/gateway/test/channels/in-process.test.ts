@@ -230,3 +230,31 @@ describe('gateway.channels errors (AWS SDK shape)', () => {
     assert.equal(await a.client.next(), largest);
   });
 });
+
+describe('subscribing from $connect', () => {
+  it('takes effect when the connection opens; a refused handshake leaves nothing behind', async () => {
+    let refuse = false;
+    const running: { gateway?: Gateway } = {};
+    const { url, gateway } = await startGateway({
+      routes: {
+        $default: whoami,
+        $connect: {
+          handler: async (event: { requestContext: { connectionId: string } }) => {
+            // As a chat does: subscribe the new connection to its rooms before it opens.
+            await running.gateway?.channels.subscribe(event.requestContext.connectionId, 'lobby');
+            return { statusCode: refuse ? 403 : 200 };
+          },
+        },
+      },
+    });
+    running.gateway = gateway;
+    const member = await connectWithId(url);
+    assert.deepEqual(await gateway.channels.members('lobby'), [member.id]);
+    assert.equal(await gateway.channels.publish('lobby', 'welcome'), 1);
+    assert.equal(await member.client.next(), 'welcome');
+
+    refuse = true;
+    await assert.rejects(connectWithId(url), /403/);
+    assert.deepEqual(await gateway.channels.members('lobby'), [member.id]);
+  });
+});
