@@ -36,16 +36,20 @@ const panels = [
   panel('Fan-out at saturation: deliveries/s (higher is better)', bars(fanOut, 'deliveriesPerSecond'), (value) =>
     formatNumber(value, 0),
   ),
-  panel('p99 publish-to-receive latency, ms (lower is better)', bars(latency, 'p99Ms'), (value) =>
-    formatNumber(value, 2),
+  panel(
+    'p99 publish-to-receive latency, ms, log scale (lower is better)',
+    bars(latency, 'p99Ms'),
+    (value) => formatNumber(value, 2),
+    true,
   ),
 ];
 const height = Math.max(...panels.map((drawn) => drawn.height)) + 50;
 const width = PANEL_WIDTH * 2 + 40;
 const svg = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+  '<title>Switchboard benchmarks: fan-out deliveries per second and p99 latency per server</title>',
   `<rect width="100%" height="100%" fill="#ffffff"/>`,
-  `<text x="16" y="22" font-size="14" font-weight="bold">Switchboard and peers, one server core (${escape(fanOut.machine.cpu)}, Node ${fanOut.machine.node})</text>`,
+  `<text x="16" y="22" font-size="14" font-weight="bold">Switchboard and peers, one server core (${escapeXml(fanOut.machine.cpu)}, Node ${fanOut.machine.node})</text>`,
   `<g transform="translate(16,40)">${panels[0]!.body}</g>`,
   `<g transform="translate(${PANEL_WIDTH + 32},40)">${panels[1]!.body}</g>`,
   '</svg>',
@@ -63,18 +67,25 @@ function bars(result: ScenarioResult, metric: string): Bar[] {
     .map((row) => ({ group: row.case, server: row.server, label: row.label, value: row.metrics[metric]! }));
 }
 
-function panel(title: string, data: Bar[], format: (value: number) => string): { body: string; height: number } {
-  const max = Math.max(...data.map((bar) => bar.value), 1);
+function panel(
+  title: string,
+  data: Bar[],
+  format: (value: number) => string,
+  logScale = false,
+): { body: string; height: number } {
+  // Latencies span four orders of magnitude between servers; a log scale keeps every bar readable.
+  const measure = (value: number): number => (logScale ? Math.log10(1 + value) : value);
+  const max = Math.max(...data.map((bar) => measure(bar.value)), 1e-9);
   const scale = (PANEL_WIDTH - LABEL_WIDTH - 80) / max;
-  const parts = [`<text x="0" y="0" font-weight="bold">${escape(title)}</text>`];
+  const parts = [`<text x="0" y="0" font-weight="bold">${escapeXml(title)}</text>`];
   let y = 14;
   for (const group of [...new Set(data.map((bar) => bar.group))]) {
-    parts.push(`<text x="0" y="${y + 12}" fill="#333">${escape(group)}</text>`);
+    parts.push(`<text x="0" y="${y + 12}" fill="#333">${escapeXml(group)}</text>`);
     y += 18;
     for (const bar of data.filter((candidate) => candidate.group === group)) {
-      const length = Math.max(1, bar.value * scale);
+      const length = Math.max(1, measure(bar.value) * scale);
       parts.push(
-        `<text x="${LABEL_WIDTH - 6}" y="${y + 12}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<text x="${LABEL_WIDTH - 6}" y="${y + 12}" text-anchor="end">${escapeXml(bar.label)}</text>`,
         `<rect x="${LABEL_WIDTH}" y="${y}" width="${length.toFixed(1)}" height="${BAR_HEIGHT}" fill="${COLORS[bar.server] ?? '#999'}"/>`,
         `<text x="${(LABEL_WIDTH + length + 4).toFixed(1)}" y="${y + 12}">${format(bar.value)}</text>`,
       );
@@ -85,6 +96,6 @@ function panel(title: string, data: Bar[], format: (value: number) => string): {
   return { body: parts.join('\n'), height: y };
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

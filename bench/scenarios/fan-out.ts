@@ -11,6 +11,8 @@ import { connectAll, type Scenario, sleep, timed, withServer } from './scenario.
 
 /** Messages published per event-loop turn: a busy server handles several inbound messages per turn. */
 export const BURST = 10;
+/** Undelivered messages allowed per subscriber (five bursts). */
+const WINDOW_PER_SUBSCRIBER = 5 * BURST;
 
 export const fanOut: Scenario = {
   name: 'fan-out',
@@ -37,9 +39,9 @@ export const fanOut: Scenario = {
                   type: 'saturate',
                   durationMs: warmupMs + measureMs + 200,
                   burst: BURST,
-                  // About 20 messages in flight per subscriber, at least 200k deliveries: deep
-                  // enough that credit arriving every 10 ms never idles a 2M/s server.
-                  maxOutstanding: Math.max(200_000, subscribers * 20),
+                  // Enough undelivered messages per subscriber for several bursts, at least 200k
+                  // deliveries: credit arrives every 10 ms and must never idle a 2M/s server.
+                  maxOutstanding: Math.max(200_000, subscribers * WINDOW_PER_SUBSCRIBER),
                 },
                 'done',
               );
@@ -82,7 +84,7 @@ export const fanOut: Scenario = {
         rows,
         ratios: ratiosOf(rows, 'deliveriesPerSecond'),
         notes: [
-          `100-byte text messages, ${BURST} publishes per event-loop turn, at most ~20 undelivered messages per subscriber (credit from the receivers every 10 ms). Server pinned to core 0, receivers to core 1.`,
+          `100-byte text messages, ${BURST} publishes per event-loop turn, at most ${WINDOW_PER_SUBSCRIBER} undelivered messages per subscriber (credit from the receivers every 10 ms). Server pinned to core 0, receivers to core 1.`,
         ],
       };
     }),

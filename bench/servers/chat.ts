@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The package does not export the server entry yet; the bench runs it from source.
-import { startChatServer } from '../../packages/chat/src/server.ts';
+import { startChatServer } from '@switchboard/chat/server';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-chat-'));
 const chat = await startChatServer({ port: 0, dataDir, logger: false });
