@@ -1,8 +1,9 @@
 /**
  * Turns a snippet whose matches a search engine wrapped in marker characters into
  * the markup-free `Snippet` the protocol sends (text + highlight ranges). Stores
- * ask their engine (FTS5 `snippet()`, PostgreSQL `ts_headline`) for these two
- * markers; message text never contains them because the service strips control
+ * mark matches with these two markers (SQLite through FTS5's `snippet()`,
+ * PostgreSQL through `searchSnippet()` of search-text.ts, which mimics it);
+ * message text never contains them because the service strips control
  * characters (domain/text.ts).
  */
 import type { Snippet } from '../domain/types.ts';

@@ -1,47 +1,39 @@
 /**
- * How the PostgreSQL store tokenises text for search, in one place for the
- * index, the query and the highlights, so a highlighted word is always a word
- * the index matched.
+ * How a store that cannot run FTS5 tokenises text for search, in one place for
+ * the index, the query and the highlights, so a highlighted word is always a
+ * word the index matched. The PostgreSQL store indexes these words in a
+ * `tsvector`; nothing here depends on a database.
  *
  * The rules follow the SQLite store's FTS5 `unicode61 remove_diacritics 2`
  * tokenizer: a word is a run of letters, digits and combining marks; words are
  * compared lower case and without diacritics ("Café" is found by "cafe"); a
- * query term matches a word it is a prefix of. PostgreSQL's own text-search
- * parser is not used: it reads `user@example.com` or `a/b` as one token and
- * drops `<b>`-like text from headlines, where FTS5 (and users) see words.
+ * query term matches a word it is a prefix of. (PostgreSQL's own text-search
+ * parser would not do: it reads `user@example.com` or `a/b` as one token and
+ * drops `<b>`-like text from headlines, where FTS5 (and users) see words.)
  */
-import type { Snippet } from '../../domain/types.ts';
-import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from '../snippet.ts';
+import type { Snippet } from '../domain/types.ts';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from './snippet.ts';
 
-/** The lexemes stored for `text`: its distinct folded words, space-separated (the `search_words` column). */
+/** What to index for `text`: its distinct folded words, space-separated (PostgreSQL: the `search_words` column). */
 export function searchWords(text: string): string {
   const words = new Set<string>();
   for (const [token] of text.matchAll(TOKEN)) for (const word of foldWords(token)) words.add(word);
   return [...words].join(' ');
 }
 
-/** A search query: the `tsquery` text to match and the folded words the snippet highlights. */
-export interface SearchQueryText {
-  tsquery: string;
-  words: string[];
-}
-
 /**
- * The `tsquery` that needs every term as a word prefix, built from lexeme
- * literals so nothing a user typed is query syntax. `undefined` when a term has
- * no letter or digit: such a term is a prefix of no word, so nothing matches.
+ * The folded words that every match must have a word starting with, one or
+ * more per term. `undefined` when a term has no letter or digit: such a term is
+ * a prefix of no word, so nothing matches.
  */
-export function searchQuery(terms: readonly string[]): SearchQueryText | undefined {
+export function searchQueryWords(terms: readonly string[]): string[] | undefined {
   const words = new Set<string>();
   for (const term of terms) {
     const folded = foldWords(term);
     if (folded.length === 0) return undefined;
     for (const word of folded) words.add(word);
   }
-  if (words.size === 0) return undefined;
-  // Words hold only letters, digits and marks; the escaping keeps that an invariant of this file, not of the callers.
-  const tsquery = [...words].map((word) => `'${word.replaceAll('\\', '\\\\').replaceAll("'", "''")}':*`).join(' & ');
-  return { tsquery, words: [...words] };
+  return words.size === 0 ? undefined : [...words];
 }
 
 /**
