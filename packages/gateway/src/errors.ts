@@ -14,6 +14,8 @@ export const GatewayErrorCode = {
   model: 'SB_ERR_MODEL',
   /** The gateway is not listening (or already closed) for the requested operation. */
   notListening: 'SB_ERR_NOT_LISTENING',
+  /** Cluster mode: Redis cannot be reached (at start, or for a call that needs it), or a node did not answer. */
+  cluster: 'SB_ERR_CLUSTER',
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -57,5 +59,12 @@ export class HandlerLoadError extends GatewayError {
   constructor(message: string, options?: ErrorOptions) {
     super(GatewayErrorCode.handlerLoad, message, options);
     this.name = 'HandlerLoadError';
+  }
+}
+
+export class ClusterError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(GatewayErrorCode.cluster, message, options);
+    this.name = 'ClusterError';
   }
 }

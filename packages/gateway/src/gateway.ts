@@ -17,6 +17,10 @@ import { ChannelRegistry } from './channels/channel-registry.ts';
 import type { ChannelsClient } from './channels/channels-client.ts';
 import { createChannelsHttpApi, isChannelsPath } from './channels/http-api.ts';
 import { InProcessChannels } from './channels/in-process-channels.ts';
+import { ClusterChannels } from './cluster/cluster-channels.ts';
+import { createClusterManagementClient } from './cluster/cluster-management.ts';
+import { ClusterNode, type GatewayCluster } from './cluster/cluster-node.ts';
+import { type ClusterOptions, resolveClusterOptions } from './cluster/cluster-options.ts';
 import { validateDefinition } from './config/validate.ts';
 import { type CloseCause, Connection, type ConnectionEvents } from './connection.ts';
 import type { GatewayDefinition, RouteDefinition } from './definition.ts';
@@ -78,6 +82,14 @@ export interface GatewayOptions {
    * (an app's own pages and APIs on the same origin). Without it they get 404.
    */
   requestHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /**
+   * Run as one node of a cluster over Redis: `management` (and `@connections`) and
+   * `channels` (and `@channels`) then work across every node with the same answers,
+   * behind any load balancer, with no sticky sessions (docs/gateway.md, "Cluster mode").
+   * @default undefined (one node)
+   * @example { redisUrl: 'redis://127.0.0.1:6379', nodeId: 'node-a' }
+   */
+  cluster?: ClusterOptions;
 }
 
 export interface GatewayAddress {
@@ -178,6 +190,8 @@ export class Gateway {
   readonly channels: ChannelsClient;
   readonly metrics: GatewayMetrics;
   readonly settings: Settings;
+  /** This node's part of the cluster; undefined without the `cluster` option. */
+  readonly cluster: GatewayCluster | undefined;
 
   readonly #routes: RouteTable;
   readonly #authorizer: RequestAuthorizer | undefined;
@@ -189,6 +203,7 @@ export class Gateway {
   readonly #channelsHttpApi: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   readonly #channelRegistry = new ChannelRegistry();
   readonly #outbound: Outbound;
+  readonly #cluster: ClusterNode | undefined;
   /** One listener target for every connection's socket events (no per-connection closures). */
   readonly #connectionEvents: ConnectionEvents = {
     message: (connection, data, isBinary) => this.#onMessage(connection, data, isBinary),
@@ -242,21 +257,44 @@ export class Gateway {
       onSent: () => this.metrics.messageOut('management'),
       onThrottled: () => this.metrics.throttled('management'),
     });
-    this.management = createManagementClient(this.#operations);
+    const management = createManagementClient(this.#operations);
+    const channels = new InProcessChannels(this.#connections, this.#channelRegistry, this.#outbound, {
+      connecting: this.#connecting,
+      maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
+      onPublished: (recipients) => this.metrics.messageOut('channel', recipients),
+    });
+    if (options.cluster) {
+      const node = new ClusterNode({
+        options: resolveClusterOptions(options.cluster),
+        apiId: settings.apiId,
+        stage: settings.stage,
+        logger: this.#logger,
+        connections: this.#connections,
+        registry: this.#channelRegistry,
+        local: { management, channels },
+        onConnectionLost: (facts, cause) => this.#runDisconnect(facts, cause),
+      });
+      const isLocal = (id: string): boolean => this.#connections.has(id) || this.#connecting.has(id);
+      this.#cluster = node;
+      this.management = createClusterManagementClient(management, isLocal, node, {
+        maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
+      });
+      this.channels = new ClusterChannels(channels, isLocal, node);
+    } else {
+      this.#cluster = undefined;
+      this.management = management;
+      this.channels = channels;
+    }
+    this.cluster = this.#cluster;
     const access: ManagementAccessOptions = {
       stage: settings.stage,
       access: settings.management.access,
       credentials: settings.management.credentials,
       maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
     };
-    this.#managementHttpApi = createManagementHttpApi(this.#operations, {
+    this.#managementHttpApi = createManagementHttpApi(this.management, {
       ...access,
       onRequest: (operation, status) => this.metrics.managementRequest(operation, status),
-    });
-    this.channels = new InProcessChannels(this.#connections, this.#channelRegistry, this.#outbound, {
-      connecting: this.#connecting,
-      maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
-      onPublished: (recipients) => this.metrics.messageOut('channel', recipients),
     });
     this.#channelsHttpApi = createChannelsHttpApi(this.channels, {
       ...access,
@@ -287,6 +325,8 @@ export class Gateway {
 
   async listen(): Promise<GatewayAddress> {
     if (this.#listener) throw new GatewayError(GatewayErrorCode.notListening, 'The gateway is already listening');
+    // Before the port opens: a node that cannot reach Redis must not take clients.
+    await this.#cluster?.start();
     const onRequest = (request: IncomingMessage, response: ServerResponse): void => this.#onRequest(request, response);
     const plain = createHttpServer(onRequest);
     plain.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -352,6 +392,10 @@ export class Gateway {
       await Promise.race([...this.#pendingDisconnects, new Promise((resolve) => setTimeout(resolve, 20))]);
     }
     clearTimeout(grace);
+    // The connections' directory entries are gone now; a survivor would otherwise
+    // run their `$disconnect` again after this node's TTL.
+    await this.#cluster?.stop();
+    await Promise.allSettled([...this.#pendingDisconnects]);
     // Keep-alive HTTP clients (the SDK, fetch) would hold the port open for seconds.
     this.#destroyAllSockets();
     await stopped;
@@ -474,6 +518,18 @@ export class Gateway {
         }
       }
 
+      if (this.#cluster) {
+        // In the directory before the 101, so a post from any node reaches the client
+        // as soon as it knows it is connected (posts during $connect answer 410 anyway).
+        try {
+          await this.#cluster.admit(facts, this.#connecting.get(facts.connectionId) ?? new Set());
+        } catch (error) {
+          this.#logger.warn({ err: error, connectionId: facts.connectionId }, 'cluster: could not admit a connection');
+          reject(503, 'The cluster cannot be reached');
+          if (connect) this.#runDisconnect(facts, { code: 1011, reason: 'Cluster unavailable' });
+          return;
+        }
+      }
       socket.off('error', ignore);
       if (socket.destroyed || this.#closing) {
         // $connect accepted a client that is already gone: tell the app, as for any other close.
@@ -485,6 +541,7 @@ export class Gateway {
     } finally {
       // ws completes a successful upgrade synchronously, so #onOpen has applied them by now.
       this.#connecting.delete(facts.connectionId);
+      this.#cluster?.release(facts.connectionId);
     }
   }
 
@@ -593,6 +650,7 @@ export class Gateway {
   #onClose(connection: Connection, code: number, reason: Buffer): void {
     this.#connections.delete(connection.id);
     this.#channelRegistry.removeAll(connection);
+    this.#cluster?.closed(connection);
     this.metrics.connectionClosed();
     this.#runDisconnect(connection.facts, connection.closeCause ?? clientCloseCause(code, reason.toString('utf8')));
   }

@@ -4,10 +4,20 @@
 
 export { isValidChannelName } from './channels/channel-name.ts';
 export type { ChannelsClient, PublishOptions } from './channels/channels-client.ts';
+export type { GatewayCluster } from './cluster/cluster-node.ts';
+export type { ClusterOptions } from './cluster/cluster-options.ts';
+export { runWorkers, type WorkerHandle, type WorkerInfo } from './cluster/workers.ts';
 export { type LoadedConfig, loadConfigFile } from './config/load.ts';
 export type * from './definition.ts';
 export { ErrorFrameMessage } from './error-frames.ts';
-export { ConfigError, type ConfigLocation, GatewayError, GatewayErrorCode, HandlerLoadError } from './errors.ts';
+export {
+  ClusterError,
+  ConfigError,
+  type ConfigLocation,
+  GatewayError,
+  GatewayErrorCode,
+  HandlerLoadError,
+} from './errors.ts';
 export type { EventType, RequestContext, WebSocketEvent } from './events.ts';
 export { createGateway, Gateway, type GatewayAddress, type GatewayOptions } from './gateway.ts';
 export type {

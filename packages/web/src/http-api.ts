@@ -3,6 +3,7 @@
  * a browser needs before it holds a WebSocket token.
  */
 import type { ChatErrorBody, ChatErrorCode, RegisterRequest, Session } from '@switchboard/chat/api';
+import { serverConfig } from './server-config.ts';
 
 /** An HTTP endpoint answered with an error body (or could not be reached: `NETWORK`). */
 export class HttpApiError extends Error {
@@ -32,7 +33,7 @@ export function guest(): Promise<Session> {
 async function post<T>(path: string, body: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(`${serverConfig().httpApiUrl ?? ''}${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),

@@ -1,5 +1,6 @@
 /** Keeps the signed-in session across reloads (per browser profile), until it expires or the user signs out. */
 import type { Session } from '@switchboard/chat/api';
+import { type ServerConfig, serverConfig } from './server-config.ts';
 
 const key = 'switchboard.session';
 
@@ -17,8 +18,16 @@ export function saveSession(session: Session | null): void {
   else localStorage.setItem(key, JSON.stringify(session));
 }
 
-/** The WebSocket URL on this page's origin; browsers cannot send headers, so the token rides in the query. */
-export function webSocketUrl(token: string, location: Location = window.location): string {
+/**
+ * The WebSocket URL: the configured one, else on this page's origin. Browsers
+ * cannot send headers, so the token rides in the query.
+ */
+export function webSocketUrl(
+  token: string,
+  location: Location = window.location,
+  config: ServerConfig = serverConfig(),
+): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`;
+  const base = config.webSocketUrl ?? `${scheme}://${location.host}/ws`;
+  return `${base}?token=${encodeURIComponent(token)}`;
 }

@@ -6,9 +6,22 @@
  */
 import type { Connection } from '../connection.ts';
 
+/**
+ * Told of every membership change, after it is made: cluster mode mirrors this
+ * node's memberships into Redis and subscribes to a channel's topic while the
+ * channel has members here.
+ */
+export interface MembershipObserver {
+  /** `first`: the channel had no members on this node before. */
+  joined(connection: Connection, channel: string, first: boolean): void;
+  /** `last`: the channel has no members left on this node. */
+  left(connection: Connection, channel: string, last: boolean): void;
+}
+
 export class ChannelRegistry {
   readonly #members = new Map<string, Set<Connection>>();
   #subscriptions = 0;
+  #observer: MembershipObserver | undefined = undefined;
 
   /** Channels with at least one member. */
   get channelCount(): number {
@@ -20,9 +33,15 @@ export class ChannelRegistry {
     return this.#subscriptions;
   }
 
+  /** Sets the one observer of membership changes. */
+  observe(observer: MembershipObserver): void {
+    this.#observer = observer;
+  }
+
   /** @returns false if the connection already was a member */
   add(connection: Connection, channel: string): boolean {
     let members = this.#members.get(channel);
+    const first = members === undefined;
     if (members === undefined) {
       members = new Set();
       this.#members.set(channel, members);
@@ -33,6 +52,7 @@ export class ChannelRegistry {
     connection.channels ??= new Set();
     connection.channels.add(channel);
     this.#subscriptions++;
+    this.#observer?.joined(connection, channel, first);
     return true;
   }
 
@@ -56,10 +76,16 @@ export class ChannelRegistry {
     return this.#members.get(channel);
   }
 
+  /** Every channel with members, with its members. */
+  entries(): IterableIterator<[string, ReadonlySet<Connection>]> {
+    return this.#members.entries();
+  }
+
   #leave(connection: Connection, channel: string): void {
     const members = this.#members.get(channel);
     if (members?.delete(connection) !== true) return;
     this.#subscriptions--;
     if (members.size === 0) this.#members.delete(channel);
+    this.#observer?.left(connection, channel, members.size === 0);
   }
 }

@@ -23,7 +23,10 @@ export interface ManagementClient {
 export function createManagementClient(operations: ConnectionOperations): ManagementClient {
   return {
     async postToConnection({ ConnectionId, Data }) {
-      operations.post(ConnectionId, typeof Data === 'string' ? Data : Buffer.from(Data));
+      operations.post(
+        ConnectionId,
+        typeof Data === 'string' ? Data : Buffer.from(Data.buffer, Data.byteOffset, Data.byteLength),
+      );
     },
     async getConnection({ ConnectionId }) {
       return operations.describe(ConnectionId);

@@ -5,8 +5,8 @@
  * `x-amzn-RequestId` on every response, so the real AWS SDK client parses them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ManagementClient } from './client.ts';
 import { decodePathSegment, type ManagementAccessOptions, serveManagementRequest } from './http-request.ts';
-import type { ConnectionOperations } from './operations.ts';
 
 export interface ManagementHttpApiOptions extends ManagementAccessOptions {
   onRequest?: (operation: ManagementOperation, status: number) => void;
@@ -21,8 +21,9 @@ export function isManagementPath(path: string): boolean {
   return MANAGEMENT_PATH.test(path);
 }
 
+/** Serves the API with `management`: the node's own client, or the cluster's (same answers). */
 export function createManagementHttpApi(
-  operations: ConnectionOperations,
+  management: ManagementClient,
   options: ManagementHttpApiOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
@@ -33,14 +34,14 @@ export function createManagementHttpApi(
       response,
       options,
       { stage, known: operation !== 'Unknown' },
-      (body) => {
-        const connectionId = decodePathSegment(rawId);
+      async (body) => {
+        const ConnectionId = decodePathSegment(rawId);
         if (operation === 'PostToConnection') {
-          operations.post(connectionId, body);
+          await management.postToConnection({ ConnectionId, Data: body });
           return { status: 200 };
         }
         if (operation === 'GetConnection') {
-          const described = operations.describe(connectionId);
+          const described = await management.getConnection({ ConnectionId });
           // Spec 3.1: lowercase jsonName keys and ISO 8601 timestamps, or the SDK reads nothing.
           return {
             status: 200,
@@ -51,7 +52,7 @@ export function createManagementHttpApi(
             },
           };
         }
-        operations.delete(connectionId);
+        await management.deleteConnection({ ConnectionId });
         return { status: 204 };
       },
     );

@@ -1,0 +1,31 @@
+/**
+ * The chat's HTTP endpoints (`/api/register`, `/api/login`, `/api/guest`,
+ * `/api/search`) on AWS Lambda behind an API Gateway HTTP API (payload format
+ * 2.0): the self-hosted server's endpoints (http/api-routes.ts) run unchanged
+ * through node-http-adapter.ts. On this deployment the DynamoDB store has no
+ * full-text search, so `/api/search` answers 501 `SEARCH_NOT_ENABLED`.
+ *
+ * Registering and guests join `general`, which its members hear about over the
+ * WebSocket API: its `@connections` endpoint comes from `CONNECTIONS_URL`.
+ */
+import type { ChatHandlerDependencies } from '../handlers/handler-types.ts';
+import { createApiRoutes } from '../http/api-routes.ts';
+import { connectionsUrlFromEnvironment } from './chat-runtime.ts';
+import type { HttpApiEvent, HttpApiResult } from './lambda-events.ts';
+import { withDependencies } from './lambda-handler.ts';
+import { runRequestListener } from './node-http-adapter.ts';
+
+function httpApiHandler(deps: ChatHandlerDependencies): (event: HttpApiEvent) => Promise<HttpApiResult> {
+  const routes = createApiRoutes(deps);
+  return async (event) => {
+    const { statusCode, headers, body } = await runRequestListener(routes, {
+      method: event.requestContext.http.method,
+      url: event.rawQueryString ? `${event.rawPath}?${event.rawQueryString}` : event.rawPath,
+      headers: event.headers ?? {},
+      body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+    });
+    return { statusCode, headers, body, isBase64Encoded: false };
+  };
+}
+
+export const handler = withDependencies(httpApiHandler, connectionsUrlFromEnvironment);

@@ -1,0 +1,44 @@
+/**
+ * Wraps the chat's handler factories (handlers/) as Lambda entry points: the
+ * dependencies come from the container's runtime (chat-runtime.ts) and the
+ * factory runs once per runtime, so an entry point holds no logic of its own.
+ *
+ * @example
+ * // lambda/routes/send-message.ts
+ * export const handler = webSocketRoute(sendMessageHandler);
+ */
+import type { ChatContext, ChatHandlerDependencies } from '../handlers/handler-types.ts';
+import { chatDependencies, connectionsUrl } from './chat-runtime.ts';
+import type { WebSocketOrigin } from './lambda-events.ts';
+
+type Handler<E, R> = (event: E, context: ChatContext) => Promise<R>;
+
+/**
+ * A handler factory as a Lambda handler for events that came through a
+ * WebSocket stage (routes and the authorizer): broadcasts go to that stage's
+ * `@connections` endpoint.
+ */
+export function webSocketRoute<E, R>(
+  factory: (deps: ChatHandlerDependencies) => Handler<E, R>,
+): Handler<E & { requestContext: WebSocketOrigin }, R> {
+  return withDependencies(factory, (event: E & { requestContext: WebSocketOrigin }) =>
+    connectionsUrl(event.requestContext),
+  );
+}
+
+/** A handler factory as a Lambda handler whose `@connections` endpoint is `endpointOf(event)`. */
+export function withDependencies<E, R>(
+  factory: (deps: ChatHandlerDependencies) => Handler<E, R>,
+  endpointOf: (event: E) => string,
+): Handler<E, R> {
+  const built = new WeakMap<ChatHandlerDependencies, Handler<E, R>>();
+  return async (event, context) => {
+    const deps = await chatDependencies(endpointOf(event));
+    let handler = built.get(deps);
+    if (!handler) {
+      handler = factory(deps);
+      built.set(deps, handler);
+    }
+    return handler(event, context);
+  };
+}

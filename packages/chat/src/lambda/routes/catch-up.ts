@@ -1,0 +1,5 @@
+/** The `catchUp` route on AWS Lambda. */
+import { catchUpHandler } from '../../handlers/catch-up.ts';
+import { webSocketRoute } from '../lambda-handler.ts';
+
+export const handler = webSocketRoute(catchUpHandler);

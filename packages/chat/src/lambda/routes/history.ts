@@ -1,0 +1,5 @@
+/** The `history` route on AWS Lambda. */
+import { historyHandler } from '../../handlers/history.ts';
+import { webSocketRoute } from '../lambda-handler.ts';
+
+export const handler = webSocketRoute(historyHandler);

@@ -1,0 +1,5 @@
+/** The `search` route on AWS Lambda. */
+import { searchHandler } from '../../handlers/search.ts';
+import { webSocketRoute } from '../lambda-handler.ts';
+
+export const handler = webSocketRoute(searchHandler);

@@ -1,0 +1,165 @@
+/**
+ * The chat's WebSocket API on API Gateway, built from the chat's own gateway
+ * definition (`chatApiDefinition`): every route it lists, with its request model
+ * and route response, and its REQUEST authorizer on `$connect`. The stage has
+ * default throttling and JSON access logs in CloudWatch.
+ *
+ *   chatApiDefinition({ authorizer: fn, routes: { [key]: fn } })
+ *     ├─ routeSelectionExpression ─▶ AWS::ApiGatewayV2::Api
+ *     ├─ routes[key].model ────────▶ AWS::ApiGatewayV2::Model + Route.RequestModels
+ *     ├─ routes[key].routeResponse ▶ AWS::ApiGatewayV2::RouteResponse ($default)
+ *     └─ authorizer.identitySource ▶ AWS::ApiGatewayV2::Authorizer on $connect
+ */
+import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CfnModel,
+  type CfnRoute,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+  WebSocketApi,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ChatApiDefinition, ChatRouteKey } from './chat-sources.ts';
+
+export interface ChatWebSocketApiProps {
+  definition: ChatApiDefinition<IFunction, IFunction>;
+  /**
+   * Stage default route throttling. API Gateway's account-level default is
+   * 10,000 requests per second with a burst of 5,000; a small team needs far less,
+   * and the lower ceiling bounds what a runaway client can cost.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  throttle?: ThrottleSettings;
+  /** @default RetentionDays.ONE_MONTH */
+  accessLogRetention?: RetentionDays;
+}
+
+/**
+ * The WebSocket access-log format as JSON (the fields of API Gateway's JSON
+ * example for WebSocket APIs, plus the error messages that explain a refusal).
+ */
+export const webSocketAccessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    ip: AccessLogField.contextIdentitySourceIp(),
+    caller: AccessLogField.contextIdentityCaller(),
+    user: AccessLogField.contextIdentityUser(),
+    requestTime: AccessLogField.contextRequestTime(),
+    eventType: AccessLogField.contextEventType(),
+    routeKey: AccessLogField.contextRouteKey(),
+    status: AccessLogField.contextStatus(),
+    connectionId: AccessLogField.contextConnectionId(),
+    error: AccessLogField.contextErrorMessage(),
+    integrationError: AccessLogField.contextIntegrationErrorMessage(),
+    authorizerError: AccessLogField.contextAuthorizerError(),
+  }),
+);
+
+/** Requests are validated against the model keyed `$default` whatever the action (spec 5). */
+const MODEL_KEY = '$default';
+
+export class ChatWebSocketApi extends Construct {
+  readonly api: WebSocketApi;
+  readonly stage: WebSocketStage;
+
+  constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
+    super(scope, id);
+    const { definition } = props;
+    this.api = new WebSocketApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-chat`,
+      routeSelectionExpression: definition.routeSelectionExpression,
+    });
+    const authorizer = new WebSocketLambdaAuthorizer('Authorizer', definition.authorizer.handler, {
+      identitySource: definition.authorizer.identitySource,
+    });
+    for (const [key, route] of Object.entries(definition.routes) as Array<
+      [ChatRouteKey, (typeof definition.routes)[ChatRouteKey]]
+    >) {
+      const name = modelName(key);
+      const added = this.api.addRoute(key, {
+        integration: new WebSocketLambdaIntegration(`${name}Integration`, route.handler),
+        returnResponse: route.routeResponse ?? false,
+        // API Gateway runs an authorizer on $connect only (spec 6).
+        ...(key === '$connect' && { authorizer }),
+      });
+      if (route.model) {
+        const model = new CfnModel(this, `${name}Model`, {
+          apiId: this.api.apiId,
+          name,
+          contentType: 'application/json',
+          schema: route.model,
+        });
+        const cfnRoute = added.node.defaultChild as CfnRoute;
+        cfnRoute.modelSelectionExpression = definition.routeSelectionExpression;
+        cfnRoute.requestModels = { [MODEL_KEY]: name };
+        // RequestModels names the model: the reference carries no dependency.
+        cfnRoute.addDependency(model);
+      }
+    }
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: definition.stage,
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: webSocketAccessLogFormat },
+    });
+    // WebSocket access logs are written with the region's account-level role.
+    this.stage.node.addDependency(apiGatewayCloudWatchAccount(this));
+  }
+
+  /** Allows PostToConnection to this API's stage, and nothing else (no GET, no DELETE: the chat uses neither). */
+  grantPostToConnection(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [
+          Arn.format(
+            {
+              service: 'execute-api',
+              resource: this.api.apiId,
+              resourceName: `${this.stage.stageName}/POST/@connections/*`,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            },
+            Stack.of(this),
+          ),
+        ],
+      }),
+    );
+  }
+}
+
+/**
+ * The region's API Gateway account setting with a role that may write to
+ * CloudWatch Logs. It is one setting per account and region: deploying sets it
+ * (replacing any role set before), destroying the stack leaves it.
+ */
+function apiGatewayCloudWatchAccount(scope: Construct): CfnAccount {
+  const role = new Role(scope, 'CloudWatchRole', {
+    assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+    managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+  });
+  return new CfnAccount(scope, 'Account', { cloudWatchRoleArn: role.roleArn });
+}
+
+/** A route key as an alphanumeric name: `sendMessage` -> `SendMessage`, `$default` -> `Default`. */
+export function routeName(key: ChatRouteKey): string {
+  const bare = key.replace(/^\$/, '');
+  return `${bare.charAt(0).toUpperCase()}${bare.slice(1)}`;
+}
+
+/** Model names are alphanumeric: `SendMessageRequest`. */
+function modelName(key: ChatRouteKey): string {
+  return `${routeName(key)}Request`;
+}
