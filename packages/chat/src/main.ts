@@ -1,37 +1,44 @@
 /**
  * `npm start`: runs the chat server until SIGINT or SIGTERM.
  *
- * Configuration, flags first, then environment variables, then defaults:
+ * Configuration (src/config.ts), flags first, then environment variables, then defaults:
  *   --port <n>        PORT               8080
  *   --host <addr>     HOST               127.0.0.1
  *   --data-dir <dir>  DATA_DIR           ./data
- *                     CHAT_TOKEN_SECRET  generated and kept in the data directory
+ *   --workers <n>     WORKERS            1: processes on this machine, one cluster node each
+ *                     CHAT_TOKEN_SECRET  generated and kept in the data directory (required in a cluster)
+ *                     DATABASE_URL       PostgreSQL instead of SQLite (DATABASE_SCHEMA: its schema)
+ *                     REDIS_URL          join a cluster over Redis (NODE_ID: this node's name)
  *
- * A relative data directory is taken from where the command was typed: npm runs
- * workspace scripts in the package's folder but passes the caller's in INIT_CWD,
- * so `npm start` at the repository root keeps its data in `./data` there.
+ * With nothing set it is the embedded chat: SQLite in ./data, one process.
+ * SIGTERM drains: no new connections, open ones closed with 1001 so clients
+ * reconnect (to another node), running handlers finish, then the store closes.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ChatServer, startChatServer } from './server.ts';
+import { runWorkers } from '@switchboard/gateway';
+import { type ChatFlags, readChatConfig } from './config.ts';
+import { type ChatServer, type ChatServerOptions, startChatServer } from './server.ts';
 import { ChatServerError } from './server-error.ts';
 
-const USAGE = `Usage: npm start -- [--port <n>] [--host <address>] [--data-dir <dir>]
+const USAGE = `Usage: npm start -- [--port <n>] [--host <address>] [--data-dir <dir>] [--workers <n>]
 
-Environment: PORT, HOST, DATA_DIR, CHAT_TOKEN_SECRET (at least 32 characters).`;
+Environment: PORT, HOST, DATA_DIR, CHAT_TOKEN_SECRET (at least 32 characters),
+DATABASE_URL (postgres://...), DATABASE_SCHEMA, REDIS_URL (redis://...), NODE_ID, WORKERS.
+A cluster (REDIS_URL) needs DATABASE_URL and CHAT_TOKEN_SECRET; --workers above 1 needs a cluster.`;
 
 function fail(message: string): never {
   process.stderr.write(`chat: ${message}\n`);
   process.exit(1);
 }
 
-let flags: { port?: string; host?: string; 'data-dir'?: string; help?: boolean };
+let flags: ChatFlags & { help?: boolean };
 try {
   flags = parseArgs({
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -43,37 +50,54 @@ if (flags.help) {
   process.exit(0);
 }
 
-const portText = flags.port ?? process.env.PORT ?? '8080';
-const port = Number(portText);
-if (!/^\d+$/.test(portText) || port > 65_535) fail(`the port must be a number from 0 to 65535, got "${portText}"`);
-
-let server: ChatServer;
+let config: ReturnType<typeof readChatConfig>;
 try {
-  server = await startChatServer({
-    port,
-    host: flags.host ?? process.env.HOST ?? '127.0.0.1',
-    dataDir: resolve(process.env.INIT_CWD ?? process.cwd(), flags['data-dir'] ?? process.env.DATA_DIR ?? 'data'),
-    tokenSecret: process.env.CHAT_TOKEN_SECRET || undefined,
-  });
+  config = readChatConfig(flags, process.env);
 } catch (error) {
-  if (error instanceof ChatServerError || error instanceof TypeError) fail(error.message);
+  if (error instanceof ChatServerError) fail(error.message);
   throw error;
 }
 
-process.stdout.write(`Switchboard chat is running at ${server.url} (WebSocket API: ${server.webSocketUrl})\n`);
-
-let stopping = false;
-const stop = (signal: NodeJS.Signals): void => {
-  if (stopping) {
-    process.stderr.write(`chat: ${signal} again, exiting without waiting\n`);
-    process.exit(1);
+if (config.workers > 1) {
+  // The primary only supervises; each worker is a node (with its own node id) and
+  // drains itself when the primary passes on SIGTERM.
+  await runWorkers(config.workers, async (worker) => {
+    const server = await startChatServer(workerOptions(config.server, worker.id));
+    announce(server, ` (worker ${worker.id}, pid ${process.pid})`);
+    return server;
+  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+} else {
+  let server: ChatServer;
+  try {
+    server = await startChatServer(config.server);
+  } catch (error) {
+    if (error instanceof ChatServerError || error instanceof TypeError) fail(error.message);
+    throw error;
   }
-  stopping = true;
-  process.stdout.write('Stopping: closing connections and the database...\n');
-  server.close().then(
-    () => process.exit(0),
-    (error: unknown) => fail(`closing failed: ${error instanceof Error ? error.message : String(error)}`),
-  );
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+  announce(server);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`chat: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write('Stopping: closing connections and the database...\n');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`closing failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function announce(server: ChatServer, who = ''): void {
+  process.stdout.write(`Switchboard chat is running at ${server.url} (WebSocket API: ${server.webSocketUrl})${who}\n`);
+}
+
+/** Every worker is a cluster node of its own and needs its own name. */
+function workerOptions(options: ChatServerOptions, id: number): ChatServerOptions {
+  if (!options.cluster?.nodeId) return options;
+  return { ...options, cluster: { ...options.cluster, nodeId: `${options.cluster.nodeId}-${id}` } };
+}

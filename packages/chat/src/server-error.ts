@@ -4,6 +4,12 @@ export const ChatServerErrorCode = {
   portUnavailable: 'CHAT_SERVER_PORT_UNAVAILABLE',
   /** The data directory cannot be created or written, or its database cannot be opened. */
   dataDir: 'CHAT_SERVER_DATA_DIR',
+  /** A setting is missing, malformed or contradicts another (the message names it). */
+  config: 'CHAT_SERVER_CONFIG',
+  /** The database (`DATABASE_URL`) cannot be reached, refuses the chat, or holds a newer schema. */
+  database: 'CHAT_SERVER_DATABASE',
+  /** The cluster's Redis (`REDIS_URL`) cannot be reached. */
+  redis: 'CHAT_SERVER_REDIS',
 } as const;
 
 export type ChatServerErrorCode = (typeof ChatServerErrorCode)[keyof typeof ChatServerErrorCode];

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import { migrations, SchemaTooNewError } from '../src/store/postgres/migrations.
 import { PostgresChatStore, type PostgresChatStoreOptions } from '../src/store/postgres/postgres-chat-store.ts';
 import { SqliteChatStore } from '../src/store/sqlite/sqlite-chat-store.ts';
 import { runStoreConformance } from './store-conformance.ts';
+import { startRelay } from './tcp-relay.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schemas: string[] = [];
@@ -248,8 +248,8 @@ describe('PostgresChatStore', () => {
 
     it('fails with STORE_UNAVAILABLE while the database is unreachable, and recovers when it is back', async (t) => {
       const target = new URL(databaseUrl);
-      const proxy = await startProxy(target.hostname, Number(target.port || 5432), 0);
-      t.after(() => proxy.stop());
+      const proxy = await startRelay({ host: target.hostname, port: Number(target.port || 5432) });
+      t.after(() => proxy.cut());
       const viaProxy = new URL(databaseUrl);
       viaProxy.hostname = '127.0.0.1';
       viaProxy.port = String(proxy.port);
@@ -260,12 +260,12 @@ describe('PostgresChatStore', () => {
       });
       const { roomId, userId } = await roomWithMember(store!);
 
-      await proxy.stop();
+      await proxy.cut();
       await assert.rejects(store!.getRoom(roomId), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
       await assert.rejects(store!.addMember(roomId, userId, 3), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
 
-      const back = await startProxy(target.hostname, Number(target.port || 5432), proxy.port);
-      t.after(() => back.stop());
+      const back = await startRelay({ host: target.hostname, port: Number(target.port || 5432) }, proxy.port);
+      t.after(() => back.cut());
       assert.equal((await store!.getRoom(roomId))?.lastSeq, 1);
     });
 
@@ -299,42 +299,3 @@ describe('PostgresChatStore', () => {
     });
   });
 });
-
-/** A TCP relay to the database that the test can cut (every connection dropped) and restart on the same port. */
-async function startProxy(
-  host: string,
-  port: number,
-  listenPort: number,
-): Promise<{ port: number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = netConnect(port, host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => socket.destroy());
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  assert.ok(address && typeof address === 'object');
-  let stopped: Promise<void> | undefined;
-  return {
-    port: address.port,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return stopped;
-    },
-  };
-}
