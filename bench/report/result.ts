@@ -72,11 +72,12 @@ export function ratiosOf(rows: readonly ResultRow[], metric: string): Ratio[] {
   for (const row of rows) {
     if (row.server !== 'switchboard' || !row.available) continue;
     const ours = row.metrics[metric];
-    if (ours === undefined) continue;
+    // A ratio of a measurement that came out zero or negative (noise) would mean nothing.
+    if (ours === undefined || ours <= 0) continue;
     for (const peer of rows) {
       if (peer.case !== row.case || peer.server === 'switchboard' || !peer.available) continue;
       const theirs = peer.metrics[metric];
-      if (theirs === undefined || theirs === 0) continue;
+      if (theirs === undefined || theirs <= 0) continue;
       ratios.push({ case: row.case, peer: peer.server, metric, value: ours / theirs });
     }
   }

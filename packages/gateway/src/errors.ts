@@ -10,10 +10,8 @@ export const GatewayErrorCode = {
   handlerLoad: 'SB_ERR_HANDLER_LOAD',
   /** A selection expression cannot be parsed. */
   selectionExpression: 'SB_ERR_SELECTION_EXPRESSION',
-  /** A request model is not a valid draft-4 JSON Schema. */
-  model: 'SB_ERR_MODEL',
-  /** The gateway is not listening (or already closed) for the requested operation. */
-  notListening: 'SB_ERR_NOT_LISTENING',
+  /** `listen()` was called on a gateway that is already listening. */
+  alreadyListening: 'SB_ERR_ALREADY_LISTENING',
   /** Cluster mode: Redis cannot be reached (at start, or for a call that needs it), or a node did not answer. */
   cluster: 'SB_ERR_CLUSTER',
 } as const;

@@ -324,7 +324,7 @@ export class Gateway {
   }
 
   async listen(): Promise<GatewayAddress> {
-    if (this.#listener) throw new GatewayError(GatewayErrorCode.notListening, 'The gateway is already listening');
+    if (this.#listener) throw new GatewayError(GatewayErrorCode.alreadyListening, 'The gateway is already listening');
     // Before the port opens: a node that cannot reach Redis must not take clients.
     await this.#cluster?.start();
     const onRequest = (request: IncomingMessage, response: ServerResponse): void => this.#onRequest(request, response);
