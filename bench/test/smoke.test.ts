@@ -28,6 +28,7 @@ describe('bench scenarios (quick)', () => {
           result.ratios.some((ratio) => ratio.peer === 'ws'),
           'a ratio to the ws peer',
         );
+      if (scenario.name === 'cross-node') assertCrossNode(result);
       assert.match(renderTable(result), new RegExp(`^### ${scenario.number}\\. `));
     });
   }
@@ -49,4 +50,16 @@ function assertWellFormed(result: ScenarioResult, name: string): void {
     for (const [key, value] of Object.entries(row.metrics)) assert.ok(Number.isFinite(value), `${row.server}.${key}`);
   }
   for (const ratio of result.ratios) assert.ok(Number.isFinite(ratio.value) && ratio.value > 0, 'ratio');
+}
+
+/** Scenario 7: the two-node rows carry both nodes' figures, and each case a ratio to one node in the same run. */
+function assertCrossNode(result: ScenarioResult): void {
+  for (const row of result.rows.filter((candidate) => candidate.server === 'switchboard'))
+    for (const key of ['nodeACpuPercent', 'nodeBCpuPercent', 'aP50Ms', 'bP50Ms', 'bP99Ms'])
+      assert.ok((row.metrics[key] ?? 0) > 0, `two nodes: ${key}`);
+  for (const row of result.rows.filter((candidate) => candidate.server === 'switchboard-1-node'))
+    assert.ok(
+      result.ratios.some((ratio) => ratio.case === row.case && ratio.peer === 'switchboard-1-node'),
+      `a ratio to one node for ${row.case}`,
+    );
 }

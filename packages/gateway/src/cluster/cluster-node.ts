@@ -333,6 +333,8 @@ export class ClusterNode implements GatewayCluster, MembershipObserver {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResubscribe: false,
+      // Commands issued in one tick (a burst of publishes) go out in one write.
+      enableAutoPipelining: true,
       retryStrategy: (attempt: number) => {
         if (!this.#started || this.#stopped) return null;
         const delay = Math.min(100 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
