@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,5 +44,46 @@ describe('SqliteChatStore', () => {
     const store = SqliteChatStore.open(join(dir, 'closed.db'));
     await store.close();
     await assert.rejects(store.getUser('x'), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('commits the appends of one event-loop turn together; one that fails fails alone, and close writes pending ones', async () => {
+    const path = join(dir, 'group-commit.db');
+    const store = SqliteChatStore.open(path);
+    const author = await store.createUser({ id: randomUUID(), username: 'grace', guest: false, createdAt: 1 });
+    const room = await store.createRoom({ id: randomUUID(), name: 'batch', createdBy: author.id, createdAt: 1 });
+    const append = (roomId: string, clientMessageId: string) =>
+      store.appendMessage({
+        id: randomUUID(),
+        roomId,
+        authorId: author.id,
+        authorName: author.username,
+        text: `text ${clientMessageId}`,
+        clientMessageId,
+        at: 2,
+      });
+    // All issued in one turn: one transaction, each in its own savepoint.
+    const outcomes = await Promise.allSettled([
+      append(room.id, 'a'),
+      append('no-such-room', 'b'),
+      append(room.id, 'c'),
+      append(room.id, 'a'), // the retry of 'a' in the same batch sees the first
+    ]);
+    assert.deepEqual(
+      outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.message.seq : 'rejected')),
+      [1, 'rejected', 2, 1],
+    );
+    assert.equal((outcomes[1] as PromiseRejectedResult).reason.code, 'ROOM_NOT_FOUND');
+    assert.equal((outcomes[3] as PromiseFulfilledResult<{ created: boolean }>).value.created, false);
+
+    // An append still waiting for its turn's commit when the store closes is written, not lost.
+    const late = append(room.id, 'd');
+    await store.close();
+    assert.equal((await late).message.seq, 3);
+    const reopened = SqliteChatStore.open(path);
+    try {
+      assert.equal((await reopened.getRoom(room.id))?.lastSeq, 3);
+    } finally {
+      await reopened.close();
+    }
   });
 });
