@@ -12,11 +12,12 @@
  * Only two cores here: the load processes and the runner share core 1 with node B,
  * and Redis runs where the scheduler puts it (the table shows its CPU).
  */
+import { fileURLToPath } from 'node:url';
 import type { ClusterOptions } from '@switchboard/gateway';
 import { Redis } from 'ioredis';
 import { LoadGenerator } from '../load/load-generator.ts';
 import { type ResultRow, ratiosOf } from '../report/result.ts';
-import { ClusterNodeProcess } from '../servers/cluster-node-process.ts';
+import { ServerProcess } from '../servers/server-process.ts';
 import { cpuMeter } from '../support/proc-stat.ts';
 import { BURST } from './fan-out.ts';
 import { type Scenario, sleep, timed, withServer } from './scenario.ts';
@@ -39,8 +40,8 @@ interface Timing {
   latencyMs: number;
 }
 
-/** What `measure` needs from a server under test: `ServerProcess` and `ClusterNodeProcess` both fit. */
-type NodeUnderTest = Pick<ClusterNodeProcess, 'pid' | 'request' | 'credit'>;
+/** What `measure` needs from a server under test. */
+type NodeUnderTest = Pick<ServerProcess, 'pid' | 'request' | 'credit'>;
 
 /** A node and the load process(es) holding its members. */
 interface Side {
@@ -138,7 +139,7 @@ async function twoNodes(
 ): Promise<ResultRow> {
   const row = { case: caseLabel, server: 'switchboard', label: TWO_NODES };
   const started = await Promise.allSettled(
-    NODES.map(({ nodeId, core }) => ClusterNodeProcess.start(core, { ...cluster, nodeId })),
+    NODES.map(({ nodeId, core }) => startClusterNode(core, { ...cluster, nodeId })),
   );
   const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const shares = [Math.ceil(subscribers / 2), Math.floor(subscribers / 2)];
@@ -270,4 +271,18 @@ async function deleteKeys(redis: Redis, keyPrefix: string): Promise<void> {
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+const CLUSTER_NODE_ENTRY = fileURLToPath(new URL('../servers/switchboard-cluster-node.ts', import.meta.url));
+
+/** Starts a cluster node on `core` and waits until it has joined; rejects with the reason it could not. */
+async function startClusterNode(core: number, cluster: ClusterOptions): Promise<ServerProcess> {
+  const started = await ServerProcess.launch({
+    name: `cluster node ${cluster.nodeId ?? ''}`.trim(),
+    entry: CLUSTER_NODE_ENTRY,
+    core,
+    env: { BENCH_CLUSTER_OPTIONS: JSON.stringify(cluster) },
+  });
+  if (typeof started === 'string') throw new Error(started);
+  return started;
 }

@@ -13,15 +13,25 @@ const START_TIMEOUT_MS = 30_000;
 
 type Request = ServerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
+export interface LaunchOptions {
+  /** For messages. */
+  name: string;
+  /** The server's entry file. */
+  entry: string;
+  core: number;
+  env: Record<string, string>;
+  nodeArgs?: string[];
+}
+
 export class ServerProcess {
-  readonly name: HarnessedServerName;
+  readonly name: string;
   readonly pid: number;
   readonly target: ClientTarget;
   readonly managementUrl: string | undefined;
   readonly #ipc: IpcChild<Request, ServerReply>;
 
   private constructor(
-    name: HarnessedServerName,
+    name: string,
     ipc: IpcChild<Request, ServerReply>,
     ready: Extract<ServerReply, { type: 'ready' }>,
   ) {
@@ -32,14 +42,23 @@ export class ServerProcess {
     this.managementUrl = ready.managementUrl;
   }
 
-  /** Starts a server; resolves to a reason string when it cannot run here. */
-  static async start(name: HarnessedServerName, options: Partial<ServerOptions> = {}): Promise<ServerProcess | string> {
-    const entry = fileURLToPath(new URL(`./${SERVERS[name].entry}`, import.meta.url));
-    const child = startPinned(entry, {
+  /** Starts a server under test; resolves to a reason string when it cannot run here. */
+  static start(name: HarnessedServerName, options: Partial<ServerOptions> = {}): Promise<ServerProcess | string> {
+    return ServerProcess.launch({
+      name,
+      entry: fileURLToPath(new URL(`./${SERVERS[name].entry}`, import.meta.url)),
       core: SERVER_CORE,
       nodeArgs: ['--expose-gc'],
       env: { BENCH_SERVER_OPTIONS: JSON.stringify(options) },
     });
+  }
+
+  /**
+   * Starts any server entry that speaks protocol.ts, pinned to `core`, and waits for
+   * its `ready`; resolves to a reason string when it cannot run here.
+   */
+  static async launch({ name, entry, core, env, nodeArgs }: LaunchOptions): Promise<ServerProcess | string> {
+    const child = startPinned(entry, { core, env, ...(nodeArgs ? { nodeArgs } : {}) });
     const ipc = new IpcChild<Request, ServerReply>(name, child);
     const first = await new Promise<ServerReply | Error>((resolve) => {
       const timer = setTimeout(
