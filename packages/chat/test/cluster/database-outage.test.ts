@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type Frame, register, uniqueName } from '../chat-test-client.ts';
+import type { Frame } from '../chat-test-client.ts';
 import { type Relay, startRelay } from '../tcp-relay.ts';
 import { databaseUrl, dropSchemas, probe, startCluster, waitUntil } from './cluster-harness.ts';
-import { ReconnectingClient } from './reconnecting-client.ts';
+import { oneRoomAcrossNodes, type ReconnectingClient } from './reconnecting-client.ts';
 
 after(dropSchemas);
 
@@ -23,20 +23,8 @@ describe('PostgreSQL unavailable', () => {
     viaRelay.hostname = '127.0.0.1';
     viaRelay.port = String(relay.port);
     const nodes = await startCluster(t, 3, { databaseUrl: viaRelay.href, connectionTimeoutMs: 1000 });
-    const urls = nodes.map((node) => node.webSocketUrl);
-    const sessions = await Promise.all([0, 1, 2].map((i) => register(nodes[i]!.url)));
-    const clients = await Promise.all(
-      sessions.map((session, i) => ReconnectingClient.open(`user${i}`, urls, i, session.token)),
-    );
-    t.after(async () => {
-      await Promise.all(clients.map((client) => client.close()));
-    });
+    const { clients, roomId } = await oneRoomAcrossNodes(t, nodes, 'outage');
     const [ada] = clients as [ReconnectingClient, ...ReconnectingClient[]];
-    const created = await ada.request({ action: 'createRoom', name: uniqueName('outage') });
-    const roomId = created.room.id as string;
-    for (const client of clients.slice(1)) await client.request({ action: 'joinRoom', roomId });
-    const base = (await ada.request({ action: 'hello' })).rooms.find((room: Frame) => room.id === roomId).lastSeq;
-    for (const client of clients) client.track(roomId, base);
 
     const acks: Frame[] = [];
     for (let i = 0; i < 3; i++)

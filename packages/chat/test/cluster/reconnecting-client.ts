@@ -9,8 +9,9 @@
  * `applied` is what a user would see: per room, each event once, in order.
  */
 import { randomUUID } from 'node:crypto';
+import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
-import { type Frame, WAIT_MS } from '../chat-test-client.ts';
+import { type Frame, register, uniqueName, WAIT_MS } from '../chat-test-client.ts';
 
 const ROOM_EVENTS = new Set(['message', 'messageEdited', 'messageDeleted', 'memberJoined', 'memberLeft']);
 
@@ -297,4 +298,31 @@ export class ReconnectingClient {
       if (room.hasMore || (ahead?.size ?? 0) > 0) this.#catchUp(room.roomId);
     }
   }
+}
+
+/**
+ * One registered user per node, each with a reconnecting client, all members of
+ * one new room and tracking it from its current sequence: the starting point of
+ * the failure tests. The clients are closed after the test.
+ */
+export async function oneRoomAcrossNodes(
+  t: TestContext,
+  nodes: readonly { url: string; webSocketUrl: string }[],
+  roomLabel: string,
+): Promise<{ clients: ReconnectingClient[]; roomId: string }> {
+  const urls = nodes.map((node) => node.webSocketUrl);
+  const sessions = await Promise.all(nodes.map((node) => register(node.url)));
+  const clients = await Promise.all(
+    sessions.map((session, i) => ReconnectingClient.open(`user${i}`, urls, i, session.token)),
+  );
+  t.after(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+  });
+  const [first] = clients as [ReconnectingClient, ...ReconnectingClient[]];
+  const created = await first.request({ action: 'createRoom', name: uniqueName(roomLabel) });
+  const roomId = created.room.id as string;
+  for (const client of clients.slice(1)) await client.request({ action: 'joinRoom', roomId });
+  const base = (await first.request({ action: 'hello' })).rooms.find((room: Frame) => room.id === roomId).lastSeq;
+  for (const client of clients) client.track(roomId, base);
+  return { clients, roomId };
 }

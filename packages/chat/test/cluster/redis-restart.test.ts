@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { type Frame, register, uniqueName } from '../chat-test-client.ts';
+import type { Frame } from '../chat-test-client.ts';
 import {
   dropSchemas,
   freePort,
@@ -17,7 +17,7 @@ import {
   startPrivateRedis,
   waitUntil,
 } from './cluster-harness.ts';
-import { ReconnectingClient } from './reconnecting-client.ts';
+import { oneRoomAcrossNodes } from './reconnecting-client.ts';
 
 after(dropSchemas);
 
@@ -30,20 +30,7 @@ describe('Redis restarted mid-traffic', () => {
     let redis: PrivateRedis = await startPrivateRedis(port);
     t.after(() => redis.kill());
     const nodes = await startCluster(t, 3, { redisUrl: redis.url });
-    const urls = nodes.map((node) => node.webSocketUrl);
-    const sessions = await Promise.all([0, 1, 2].map((i) => register(nodes[i]!.url)));
-    const clients = await Promise.all(
-      sessions.map((session, i) => ReconnectingClient.open(`user${i}`, urls, i, session.token)),
-    );
-    t.after(async () => {
-      await Promise.all(clients.map((client) => client.close()));
-    });
-    const [ada] = clients as [ReconnectingClient, ...ReconnectingClient[]];
-    const created = await ada.request({ action: 'createRoom', name: uniqueName('restart') });
-    const roomId = created.room.id as string;
-    for (const client of clients.slice(1)) await client.request({ action: 'joinRoom', roomId });
-    const base = (await ada.request({ action: 'hello' })).rooms.find((room: Frame) => room.id === roomId).lastSeq;
-    for (const client of clients) client.track(roomId, base);
+    const { clients, roomId } = await oneRoomAcrossNodes(t, nodes, 'restart');
 
     // Every client sends before, during and after the outage: until Redis is back, then a few more.
     const acks: Frame[] = [];
