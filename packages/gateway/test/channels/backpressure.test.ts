@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WebSocketEvent } from '../../src/events.ts';
 import { SLOW_CONSUMER_CLOSE } from '../../src/server/outbound.ts';
-import { disconnectRecorder, errorOf, RawClient, whoami } from '../support/channels-harness.ts';
-import { connect, EventRecorder, startGateway, withTimeout } from '../support/gateway-harness.ts';
+import { disconnectRecorder, RawClient, whoami } from '../support/channels-harness.ts';
+import { connect, EventRecorder, errorOf, startGateway, withTimeout } from '../support/gateway-harness.ts';
 
 const KB = 1024;
 /** Far more than the kernel's socket buffers on loopback hold, so the bound always trips first. */

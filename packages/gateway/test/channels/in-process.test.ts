@@ -6,20 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Gateway } from '../../src/gateway.ts';
-import { connectWithId, disconnectRecorder, errorOf, whoami } from '../support/channels-harness.ts';
-import { EventRecorder, startGateway } from '../support/gateway-harness.ts';
-
-/** Prometheus samples as `name{labels}` -> value. */
-async function samples(gateway: Gateway): Promise<Map<string, number>> {
-  const { body } = await gateway.metrics.render();
-  const result = new Map<string, number>();
-  for (const line of body.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    result.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return result;
-}
+import { connectWithId, disconnectRecorder, whoami } from '../support/channels-harness.ts';
+import { EventRecorder, errorOf, metricSamples, startGateway } from '../support/gateway-harness.ts';
 
 describe('gateway.channels', () => {
   it('subscribe, members, count and publish reach exactly the members', async () => {
@@ -165,7 +153,7 @@ describe('gateway.channels', () => {
     await gateway.channels.subscribe(b.id, 'y');
     await gateway.channels.publish('x', 'one');
     await gateway.channels.publish('y', 'two');
-    const values = await samples(gateway);
+    const values = await metricSamples(gateway.metrics);
     assert.equal(values.get('switchboard_messages_out_total{source="channel"}'), 3);
     assert.equal(values.get('switchboard_channels'), 2);
     assert.equal(values.get('switchboard_channel_subscriptions'), 3);

@@ -10,8 +10,8 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { Redis } from 'ioredis';
-import { connectWithId, errorOf } from '../support/channels-harness.ts';
-import { withTimeout } from '../support/gateway-harness.ts';
+import { connectWithId } from '../support/channels-harness.ts';
+import { errorOf, withTimeout } from '../support/gateway-harness.ts';
 import { REDIS_URL, sdkFor, startNodes, uniqueKeyPrefix } from './cluster-harness.ts';
 
 describe('Cluster mode: @connections across nodes', () => {

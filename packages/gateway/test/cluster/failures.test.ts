@@ -10,8 +10,8 @@ import { after, describe, it } from 'node:test';
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { Redis } from 'ioredis';
 import { createGateway } from '../../src/gateway.ts';
-import { connectWithId, errorOf } from '../support/channels-harness.ts';
-import { withTimeout } from '../support/gateway-harness.ts';
+import { connectWithId } from '../support/channels-harness.ts';
+import { errorOf, withTimeout } from '../support/gateway-harness.ts';
 import {
   eventually,
   FAST,

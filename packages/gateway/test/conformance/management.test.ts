@@ -12,7 +12,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { WebSocketEvent } from '../../src/events.ts';
-import { connect, EventRecorder, sleep, startGateway, type TestClient } from '../support/gateway-harness.ts';
+import { connect, EventRecorder, errorOf, sleep, startGateway, type TestClient } from '../support/gateway-harness.ts';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
@@ -35,17 +35,6 @@ const whoami = {
   handler: async (event: WebSocketEvent) => ({ statusCode: 200, body: event.requestContext.connectionId }),
   routeResponse: true,
 };
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<Error & { $metadata: { httpStatusCode?: number; requestId?: string } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { $metadata: { httpStatusCode?: number; requestId?: string } };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('@connections PostToConnection', () => {
   it('11.54 POST /{stage}/@connections/{id} delivers the body as one text message and returns 200', async () => {

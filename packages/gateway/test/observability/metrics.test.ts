@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
-
-/** Parses the text exposition into `name{labels}` → value. */
-async function samples(metrics: GatewayMetrics): Promise<Map<string, number>> {
-  const { body } = await metrics.render();
-  const result = new Map<string, number>();
-  for (const line of body.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    result.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return result;
-}
+import { metricSamples as samples } from '../support/gateway-harness.ts';
 
 describe('Class: GatewayMetrics', () => {
   it('renders the Prometheus text exposition with every series at zero before traffic', async () => {

@@ -40,18 +40,6 @@ export async function connectWithId(url: string): Promise<IdentifiedClient> {
   return { client, id: (await client.next()).trim() };
 }
 
-/** The error a call rejected with, typed as the AWS SDK's errors are. */
-export async function errorOf(
-  promise: Promise<unknown>,
-): Promise<Error & { $metadata: { httpStatusCode?: number; requestId?: string } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { $metadata: { httpStatusCode?: number; requestId?: string } };
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Asserts a management-API error response: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, JSON message. */
 export async function assertApiError(response: Response, status: number, errorType: string): Promise<string> {
   assert.equal(response.status, status);

@@ -289,3 +289,27 @@ export async function startHttpBackend(
   after(close);
   return { url: `http://127.0.0.1:${port}`, requests, close };
 }
+
+/** The error a call rejected with, typed as the AWS SDK's errors are. */
+export async function errorOf(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata: { httpStatusCode?: number; requestId?: string } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { $metadata: { httpStatusCode?: number; requestId?: string } };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Parses a gateway's Prometheus text exposition into `name{labels}` -> value. */
+export async function metricSamples(metrics: { render(): Promise<{ body: string }> }): Promise<Map<string, number>> {
+  const { body } = await metrics.render();
+  const result = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    result.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return result;
+}
