@@ -2,6 +2,7 @@
  * The `switchboard` command line. Exit codes: 0 success, 1 a config, handler or
  * server error (the message names the file, line and problem), 2 a usage error.
  */
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.ts';
@@ -159,7 +160,7 @@ interface ServeOptions {
 
 /** Loads the config and starts one gateway (one node, in cluster mode). */
 async function startNode(config: string, options: ServeOptions, stdout: Writable, who = ''): Promise<Gateway> {
-  const { definition, baseDir } = await loadConfigFile(config);
+  const { definition, baseDir } = await loadConfigFile(resolve(invocationDirectory(), config));
   // Loaded here, not at the top, so help and usage errors answer without loading the server.
   const { createGateway } = await import('./gateway.ts');
   const gateway = await createGateway(definition, { ...options, baseDir });
@@ -186,4 +187,12 @@ async function serve(config: string, options: ServeOptions, stdout: Writable, st
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Where the user typed the command: `npx switchboard` runs in the nearest package's
+ * folder, not the user's, and tells the original one in INIT_CWD.
+ */
+function invocationDirectory(): string {
+  return process.env.npm_command === 'exec' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 }

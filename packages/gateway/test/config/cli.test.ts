@@ -3,7 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -143,6 +143,21 @@ describe('switchboard CLI', () => {
       server.kill('SIGINT');
       const [code] = await withTimeout(once(server, 'exit'), 'the server did not exit on SIGINT');
       assert.equal(code, 0, stderr);
+      child = undefined;
+    });
+
+    it('resolves a relative config against the folder npx was run from, not the package folder npm runs it in', async () => {
+      // npx runs a bin in the nearest package's folder and names the user's folder in INIT_CWD.
+      const server = spawn(process.execPath, [bin, 'serve', basename(example), '--port', '0'], {
+        cwd: tmpdir(),
+        env: { ...process.env, npm_command: 'exec', INIT_CWD: dirname(example) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = server;
+      const banner = await readUntil(server, /@connections:\s+(\S+)/);
+      assert.match(banner, /serving switchboard\.yaml/);
+      server.kill('SIGINT');
+      await withTimeout(once(server, 'exit'), 'the server did not exit on SIGINT');
       child = undefined;
     });
   });
