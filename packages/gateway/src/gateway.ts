@@ -24,9 +24,8 @@ import { type ClusterOptions, resolveClusterOptions } from './cluster/cluster-op
 import { validateDefinition } from './config/validate.ts';
 import { type CloseCause, Connection, type ConnectionEvents } from './connection.ts';
 import type { GatewayDefinition, RouteDefinition } from './definition.ts';
-import { ErrorFrameMessage, errorFrame } from './error-frames.ts';
 import { GatewayError, GatewayErrorCode } from './errors.ts';
-import { type ConnectionFacts, connectEvent, disconnectEvent, messageEvent, type RequestContext } from './events.ts';
+import { type ConnectionFacts, connectEvent, disconnectEvent, type RequestContext } from './events.ts';
 import { newId } from './ids.ts';
 import { FunctionLoader } from './integrations/function-loader.ts';
 import { httpIntegration } from './integrations/http.ts';
@@ -41,6 +40,7 @@ import { ConnectionOperations } from './management/operations.ts';
 import { AccessLog } from './observability/access-log.ts';
 import { createLogger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { MessagePipeline } from './routing/message-pipeline.ts';
 import { type CompiledRoute, RouteTable } from './routing/route-table.ts';
 import { createDualProtocolListener } from './server/dual-protocol-listener.ts';
 import {
@@ -203,10 +203,11 @@ export class Gateway {
   readonly #channelsHttpApi: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   readonly #channelRegistry = new ChannelRegistry();
   readonly #outbound: Outbound;
+  readonly #messages: MessagePipeline;
   readonly #cluster: ClusterNode | undefined;
   /** One listener target for every connection's socket events (no per-connection closures). */
   readonly #connectionEvents: ConnectionEvents = {
-    message: (connection, data, isBinary) => this.#onMessage(connection, data, isBinary),
+    message: (connection, data, isBinary) => this.#messages.receive(connection, data, isBinary),
     close: (connection, code, reason) => this.#onClose(connection, code, reason),
   };
   readonly #connectionRate: TokenBucket;
@@ -250,6 +251,13 @@ export class Gateway {
       rateLimit: settings.newConnectionsPerSecond,
     });
     this.#outbound = new Outbound({ maxQueuedBytes: settings.maxQueuedBytesPerConnection });
+    this.#messages = new MessagePipeline({
+      routes,
+      outbound: this.#outbound,
+      metrics: this.metrics,
+      logger: this.#logger,
+      accessLog: (requestContext, extras) => this.#log(requestContext, extras),
+    });
     this.#operations = new ConnectionOperations(this.#connections, {
       maxPayloadBytes: MANAGEMENT_MAX_PAYLOAD,
       outbound: this.#outbound,
@@ -561,90 +569,6 @@ export class Gateway {
     for (const channel of this.#connecting.get(facts.connectionId) ?? [])
       this.#channelRegistry.add(connection, channel);
     connection.attach();
-  }
-
-  #onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
-    if (!connection.open) return;
-    if (isBinary) {
-      // Spec 4: binary frames are not supported and close the connection with 1003.
-      connection.closeBy({ code: 1003, reason: 'Binary frames are not supported' });
-      return;
-    }
-    const now = Date.now();
-    connection.lastActiveAt = now;
-    const body = data.toString('utf8');
-    const requestId = newId();
-    const facts = connection.facts;
-    const route = this.#routes.select(body);
-    const routeKey = route?.key ?? '$default';
-    this.metrics.messageIn(routeKey);
-    const event = messageEvent(facts, routeKey, body, requestId, newId(), now);
-    if (!route) {
-      this.#sendErrorFrame(connection, ErrorFrameMessage.forbidden, requestId);
-      this.#log(event.requestContext, { status: 403, 'error.message': ErrorFrameMessage.forbidden });
-      return;
-    }
-    if (route.throttle && !route.throttle.tryTake(now)) {
-      this.metrics.throttled('route');
-      this.#sendErrorFrame(connection, ErrorFrameMessage.tooManyRequests, requestId);
-      this.#log(event.requestContext, { status: 429, 'error.message': ErrorFrameMessage.tooManyRequests });
-      return;
-    }
-    if (route.validate) {
-      const verdict = route.validate(body);
-      if (!verdict.valid) {
-        this.#sendErrorFrame(connection, ErrorFrameMessage.invalidRequestBody, requestId);
-        this.#log(event.requestContext, {
-          status: 400,
-          'error.message': ErrorFrameMessage.invalidRequestBody,
-          'error.validationErrorString': verdict.error,
-        });
-        return;
-      }
-    }
-    void this.#invokeMessageRoute(connection, route, event, now);
-  }
-
-  async #invokeMessageRoute(
-    connection: Connection,
-    route: CompiledRoute,
-    event: ReturnType<typeof messageEvent>,
-    started: number,
-  ): Promise<void> {
-    const requestId = event.requestContext.requestId;
-    try {
-      const result = await route.integration.invoke({ event, deadline: started + route.timeoutMs });
-      const latency = Date.now() - started;
-      this.metrics.integrationObserved(route.key, latency / 1000);
-      // Spec 1.6: only two-way routes send the result back; its statusCode does not make it an error.
-      if (route.routeResponse && result.body !== undefined && this.#outbound.send(connection, result.body)) {
-        connection.lastActiveAt = Date.now();
-        this.metrics.messageOut('route_response');
-      }
-      this.#log(event.requestContext, {
-        status: 200,
-        integrationLatency: latency,
-        integrationStatus: result.statusCode ?? 200,
-      });
-    } catch (error) {
-      const timedOut = error instanceof IntegrationTimeoutError;
-      this.metrics.integrationFailed(route.key, timedOut ? 'timeout' : 'error');
-      if (!timedOut)
-        this.#logger.warn(
-          { err: error, connectionId: connection.id, requestId, routeKey: route.key },
-          'integration failed',
-        );
-      const message = timedOut ? ErrorFrameMessage.endpointTimedOut : ErrorFrameMessage.internalServerError;
-      // Spec 1.6: the error frame arrives on one-way routes too (checklist 43).
-      this.#sendErrorFrame(connection, message, requestId);
-      this.#log(event.requestContext, { status: timedOut ? 504 : 500, 'error.message': message });
-    }
-  }
-
-  #sendErrorFrame(connection: Connection, message: ErrorFrameMessage, requestId: string): void {
-    if (this.#outbound.send(connection, errorFrame(message, connection.id, requestId))) {
-      this.metrics.messageOut('error_frame');
-    }
   }
 
   #onClose(connection: Connection, code: number, reason: Buffer): void {
