@@ -9,8 +9,8 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Room, User } from '../src/domain/types.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
-import { chatTable, createTable, keys } from '../src/store/dynamodb/table-design.ts';
-import { dynamoDbLocalEndpoint, freePort, stopDynamoDbLocal } from './dynamodb-local.ts';
+import { chatTable, keys } from '../src/store/dynamodb/table-design.ts';
+import { dynamoDbLocalEndpoint, freePort, localCredentials, newTable, stopDynamoDbLocal } from './dynamodb-local.ts';
 import { runStoreConformance } from './store-conformance.ts';
 
 after(stopDynamoDbLocal);
@@ -19,7 +19,7 @@ function clientConfig(endpoint: string) {
   return {
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: localCredentials,
   };
 }
 
@@ -40,18 +40,6 @@ async function openStore(
   );
   const doc = DynamoDBDocumentClient.from(client);
   return { store: new DynamoDbChatStore(doc, table), doc, sent, close: async () => client.destroy() };
-}
-
-async function newTable(): Promise<string> {
-  const endpoint = await dynamoDbLocalEndpoint();
-  const client = new DynamoDBClient(clientConfig(endpoint));
-  try {
-    const name = `chat-${randomUUID()}`;
-    await createTable(client, name);
-    return name;
-  } finally {
-    client.destroy();
-  }
 }
 
 let conformanceTable: Promise<string> | undefined;
