@@ -9,7 +9,11 @@ import { after, describe, it } from 'node:test';
 import type { Frame } from '../chat-test-client.ts';
 import { type Relay, startRelay } from '../tcp-relay.ts';
 import { databaseUrl, dropSchemas, probe, startCluster, waitUntil } from './cluster-harness.ts';
-import { oneRoomAcrossNodes, type ReconnectingClient } from './reconnecting-client.ts';
+import {
+  assertEveryMemberHasEachAckedMessageOnce,
+  oneRoomAcrossNodes,
+  type ReconnectingClient,
+} from './reconnecting-client.ts';
 
 after(dropSchemas);
 
@@ -71,13 +75,7 @@ describe('PostgreSQL unavailable', () => {
 
     const expected = new Set(acks.map((ack) => ack.message.id as string));
     assert.equal(expected.size, acks.length);
-    const lastSeq = Math.max(...acks.map((ack) => ack.message.seq as number));
-    for (const client of clients) {
-      await waitUntil(() => client.lastSeq(roomId) >= lastSeq, `${client.name} has every message`);
-      const ids = client.messages(roomId).map((message) => message.id as string);
-      assert.equal(new Set(ids).size, ids.length, `${client.name}: no message twice`);
-      assert.deepEqual(new Set(ids), expected, `${client.name}: every acknowledged message`);
-    }
+    await assertEveryMemberHasEachAckedMessageOnce(clients, roomId, acks);
     // And the database holds exactly them.
     const history = await ada.request({ action: 'history', roomId, limit: 100 });
     const stored = history.messages.map((message: Frame) => message.id as string);

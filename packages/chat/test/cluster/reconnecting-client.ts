@@ -8,10 +8,13 @@
  *
  * `applied` is what a user would see: per room, each event once, in order.
  */
+
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { type Frame, register, uniqueName, WAIT_MS } from '../chat-test-client.ts';
+import { waitUntil } from './cluster-harness.ts';
 
 const ROOM_EVENTS = new Set(['message', 'messageEdited', 'messageDeleted', 'memberJoined', 'memberLeft']);
 
@@ -325,4 +328,23 @@ export async function oneRoomAcrossNodes(
   const base = (await first.request({ action: 'hello' })).rooms.find((room: Frame) => room.id === roomId).lastSeq;
   for (const client of clients) client.track(roomId, base);
   return { clients, roomId };
+}
+
+/**
+ * The failure tests' promise: once every client has caught up to the last
+ * acknowledged sequence, each has applied every acknowledged message exactly once.
+ */
+export async function assertEveryMemberHasEachAckedMessageOnce(
+  clients: readonly ReconnectingClient[],
+  roomId: string,
+  acks: readonly Frame[],
+): Promise<void> {
+  const expected = new Set(acks.map((ack) => ack.message.id as string));
+  const lastSeq = Math.max(...acks.map((ack) => ack.message.seq as number));
+  for (const client of clients) {
+    await waitUntil(() => client.lastSeq(roomId) >= lastSeq, `${client.name} has every message`);
+    const ids = client.messages(roomId).map((message) => message.id as string);
+    assert.equal(new Set(ids).size, ids.length, `${client.name}: no message twice`);
+    assert.deepEqual(new Set(ids), expected, `${client.name}: every acknowledged message`);
+  }
 }

@@ -4,7 +4,6 @@
  * while users on three nodes keep sending: the nodes reconnect and resubscribe,
  * and no acknowledged message is lost (clients close gaps by catch-up).
  */
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Frame } from '../chat-test-client.ts';
@@ -17,7 +16,7 @@ import {
   startPrivateRedis,
   waitUntil,
 } from './cluster-harness.ts';
-import { oneRoomAcrossNodes } from './reconnecting-client.ts';
+import { assertEveryMemberHasEachAckedMessageOnce, oneRoomAcrossNodes } from './reconnecting-client.ts';
 
 after(dropSchemas);
 
@@ -72,13 +71,6 @@ describe('Redis restarted mid-traffic', () => {
       }, `messages from ${sender.name} arrive live everywhere`);
     }
 
-    const expected = new Set(acks.map((ack) => ack.message.id as string));
-    const lastSeq = Math.max(...acks.map((ack) => ack.message.seq as number));
-    for (const client of clients) {
-      await waitUntil(() => client.lastSeq(roomId) >= lastSeq, `${client.name} has every message`);
-      const ids = client.messages(roomId).map((message) => message.id as string);
-      assert.equal(new Set(ids).size, ids.length, `${client.name}: no message twice`);
-      assert.deepEqual(new Set(ids), expected, `${client.name}: every acknowledged message`);
-    }
+    await assertEveryMemberHasEachAckedMessageOnce(clients, roomId, acks);
   });
 });
