@@ -6,13 +6,19 @@
  * Before the tests it makes the gateway's local TLS certificate (in
  * `.switchboard/tls`) and starts the runner with NODE_EXTRA_CA_CERTS naming it, so
  * handlers under test can call `https://localhost:<port>/<stage>` as on AWS.
+ * When a test file uses DynamoDB Local, it starts one for the whole run and
+ * names it in TEST_DYNAMODB_ENDPOINT (packages/chat/test/dynamodb-local.ts).
+ *
+ * Workspace packages resolve to their TypeScript sources (the `@switchboard/source`
+ * export condition), in the runner and in every process a test starts.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
+const SOURCE_CONDITION = '--conditions=@switchboard/source';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tlsDir = join(root, '.switchboard', 'tls');
 process.env.SWITCHBOARD_TLS_DIR = tlsDir;
@@ -23,12 +29,37 @@ const { certFile } = await ensureLocalCertificate(tlsDir);
 const requested = process.argv.slice(2);
 const files = requested.length > 0 ? requested : findTestFiles();
 
+// One DynamoDB Local (a JVM) for every test file that needs one, instead of one each.
+const { SHARED_ENDPOINT_VARIABLE, startDynamoDbLocal } = await import('../packages/chat/test/dynamodb-local.ts');
+const dynamoDb = files.some((file) => readFileSync(join(root, file), 'utf8').includes('/dynamodb-local.ts'))
+  ? await startDynamoDbLocal()
+  : undefined;
+
+// The limit is per test and per file: the heaviest files (a suite against two
+// child nodes on DynamoDB Local) take minutes on a busy two-core machine, and
+// their own tests carry shorter limits so that a hang names the test that hung.
+const TEST_TIMEOUT_MS = 600_000;
+
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=3', '--test-timeout=120000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=3',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    ...files,
+  ],
   {
     cwd: root,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile, SWITCHBOARD_TLS_DIR: tlsDir },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, SOURCE_CONDITION].filter(Boolean).join(' '),
+      NODE_EXTRA_CA_CERTS: certFile,
+      SWITCHBOARD_TLS_DIR: tlsDir,
+      ...(dynamoDb && { [SHARED_ENDPOINT_VARIABLE]: dynamoDb.endpoint }),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
@@ -42,7 +73,8 @@ child.stdout.on('data', (chunk) => {
   pending = lines.pop() ?? '';
   for (const line of lines) countSummaryLine(line);
 });
-child.on('close', (code) => {
+child.on('close', async (code) => {
+  await dynamoDb?.stop();
   countSummaryLine(pending);
   const failed = counts.fail + counts.cancelled;
   const skipped = counts.skipped + counts.todo;

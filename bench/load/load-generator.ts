@@ -15,7 +15,7 @@ import type { ClientTarget } from './ws-client.ts';
 
 /** Connections per load process: below the open-file limit of 20,000 with room for the process's own files. */
 export const MAX_CONNECTIONS_PER_PROCESS = 15_000;
-const SOURCE_ADDRESSES = Array.from({ length: 40 }, (_, index) => `127.0.0.${index + 2}`);
+export const SOURCE_ADDRESSES = Array.from({ length: 40 }, (_, index) => `127.0.0.${index + 2}`);
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 let addressCursor = Math.floor(Math.random() * SOURCE_ADDRESSES.length);

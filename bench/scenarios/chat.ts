@@ -2,47 +2,83 @@
  * Scenario 6, the chat end to end: guests over HTTP, one room, senders that keep
  * a window of unacknowledged `sendMessage` frames, receivers that are members of
  * the room. A message counts as persisted when its `ack` arrives (the chat acks
- * only after the SQLite write) and as delivered when a receiver gets its
- * `message` event; latency is send-to-receive, from a stamp in the text.
+ * only once the message is durable) and as delivered when a receiver gets its
+ * `message` event; latency is send-to-receive, from a stamp in the text. The
+ * same cases run on SQLite (one node) and on PostgreSQL with one node and with
+ * two nodes over Redis (senders and receivers split between them).
  */
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { Histogram } from '../load/histogram.ts';
 import { LoadGenerator } from '../load/load-generator.ts';
 import { nowMicros, readStamp } from '../load/payload.ts';
+import { markProfileWindow } from '../report/profile.ts';
 import type { ResultRow } from '../report/result.ts';
-import { IpcChild } from '../support/ipc-child.ts';
-import { SERVER_CORE, startPinned } from '../support/pinned-process.ts';
-import { type Scenario, sleep, timed } from './scenario.ts';
+import { dropSchema, freshSchema, startPostgresChat } from '../servers/chat-cluster.ts';
+import { type ChatProcess, guestToken, startChatProcess } from '../servers/chat-process.ts';
+import { cpuSeconds } from '../support/proc-stat.ts';
+import { type Scenario, sleep, timed, unavailableRow } from './scenario.ts';
 
-const CHAT_ENTRY = fileURLToPath(new URL('../servers/chat.ts', import.meta.url));
 /** Unacknowledged messages per sender. */
 const WINDOW = 16;
 const STEP_TIMEOUT_MS = 15_000;
 
-type ChatReady = { type: 'ready'; url: string; webSocketUrl: string };
+type ChatStoreKind = 'sqlite' | 'postgres';
+
+interface ChatCase {
+  store: ChatStoreKind;
+  nodes: 1 | 2;
+  senders: number;
+  receivers: number;
+}
+
+/** Each setup's row: its server name (SQLite's is the scenario's `switchboard` row) and label, by `<store>-<nodes>`. */
+const SERVERS: Record<string, { server: string; label: string }> = {
+  'sqlite-1': { server: 'switchboard', label: 'Switchboard chat, SQLite' },
+  'postgres-1': { server: 'postgres-1', label: 'Switchboard chat, PostgreSQL, 1 node' },
+  'postgres-2': { server: 'postgres-2', label: 'Switchboard chat, PostgreSQL, 2 nodes' },
+};
+
+function serverOf({ store, nodes }: Pick<ChatCase, 'store' | 'nodes'>): { server: string; label: string } {
+  const key = `${store}-${nodes}`;
+  return SERVERS[key] ?? { server: key, label: key };
+}
 
 export const chat: Scenario = {
   name: 'chat',
   number: 6,
-  title: 'Chat end to end (persisted in SQLite and delivered)',
+  title: 'Chat end to end (persisted and delivered; SQLite, PostgreSQL 1 and 2 nodes)',
   run: (options) =>
     timed(options, async () => {
-      const senders = options.quick ? 2 : 4;
       const receivers = options.quick ? 20 : 100;
       const durationMs = options.quick ? 1_000 : 5_000;
-      const caseLabel = `${senders} senders, ${receivers} receivers`;
-      options.log(`chat: ${caseLabel}`);
-      const row = await runChat(caseLabel, senders, receivers, durationMs).catch(
-        (error: unknown): ResultRow => ({
-          case: caseLabel,
-          server: 'switchboard',
-          label: 'Switchboard chat',
-          available: false,
-          metrics: {},
-          note: error instanceof Error ? error.message : String(error),
-        }),
-      );
+      // The CI smoke runs SQLite only: it needs no database server.
+      const senderCounts = options.quick ? [2] : [4, 32];
+      // BENCH_CHAT_SERVERS=sqlite-1,postgres-2 picks servers (e.g. to profile one).
+      const picked = process.env.BENCH_CHAT_SERVERS?.split(',');
+      const stores = (
+        options.quick
+          ? [{ store: 'sqlite', nodes: 1 }]
+          : [
+              { store: 'sqlite', nodes: 1 },
+              { store: 'postgres', nodes: 1 },
+              { store: 'postgres', nodes: 2 },
+            ]
+      ).filter(({ store, nodes }) => !picked || picked.includes(`${store}-${nodes}`)) as Array<
+        Pick<ChatCase, 'store' | 'nodes'>
+      >;
+      const rows: ResultRow[] = [];
+      for (const senders of senderCounts) {
+        for (const { store, nodes } of stores) {
+          const caseLabel = `${senders} senders, ${receivers} receivers`;
+          const { server, label } = serverOf({ store, nodes });
+          options.log(`chat: ${label}, ${caseLabel}`);
+          rows.push(
+            await runChat(caseLabel, { store, nodes, senders, receivers }, durationMs).catch((error: unknown) =>
+              unavailableRow(caseLabel, server, label, error),
+            ),
+          );
+        }
+      }
       return {
         scenario: 'chat',
         number: 6,
@@ -50,40 +86,33 @@ export const chat: Scenario = {
         columns: [
           { key: 'persistedPerSecond', label: 'persisted msgs/s', better: 'higher' },
           { key: 'deliveredPerSecond', label: 'deliveries/s' },
+          { key: 'serverCpuMicrosPerMessage', label: 'server CPU µs/msg' },
           { key: 'ackP50Ms', label: 'ack p50 ms', digits: 2 },
           { key: 'ackP99Ms', label: 'ack p99 ms', digits: 2 },
           { key: 'p50Ms', label: 'send→receive p50 ms', digits: 2 },
           { key: 'p99Ms', label: 'send→receive p99 ms', digits: 2 },
         ],
         primary: 'persistedPerSecond',
-        rows: [row],
+        rows,
         ratios: [],
         notes: [
-          `The chat's own server (startChatServer, SQLite in a temporary directory) on core 0; ${WINDOW} unacknowledged messages per sender; ${durationMs / 1000} s of sending.`,
+          `The chat's own server (startChatServer) on core 0: SQLite in a temporary directory (synchronous = FULL), or PostgreSQL (a fresh schema, a pool of 20); with 2 nodes, node B on core 1 beside the receivers and the runner, Redis unpinned, senders and receivers split evenly. ${WINDOW} unacknowledged messages per sender; ${durationMs / 1000} s of sending. Server CPU is the nodes' user + system time over the sending, per persisted message.`,
         ],
       };
     }),
 };
 
-async function runChat(caseLabel: string, senders: number, receivers: number, durationMs: number): Promise<ResultRow> {
-  const server = new IpcChild<{ type: string }, ChatReady>(
-    'chat server',
-    startPinned(CHAT_ENTRY, { core: SERVER_CORE }),
-  );
-  const load = await LoadGenerator.start(receivers);
+async function runChat(caseLabel: string, chatCase: ChatCase, durationMs: number): Promise<ResultRow> {
+  const { senders, receivers } = chatCase;
+  const schema = freshSchema();
+  const nodes: ChatProcess[] = [];
   const open: WebSocket[] = [];
+  let load: LoadGenerator | undefined;
   try {
-    const ready = await new Promise<ChatReady>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the chat server did not start')), 30_000);
-      server.onUnsolicited = (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      };
-      server.child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the chat server exited with ${code} (is packages/chat/src/server.ts there?)`));
-      });
-    });
+    nodes.push(...(await startNodes(chatCase, schema)));
+    const ready = nodes[0]!;
+    const nodeOf = (index: number): ChatProcess => nodes[index % nodes.length]!;
+    load = await LoadGenerator.start(receivers);
     const tokens = await Promise.all(Array.from({ length: senders + receivers }, () => guestToken(ready.url)));
     const owner = await openSocket(ready.webSocketUrl, tokens[0]!, open);
     owner.send(JSON.stringify({ action: 'createRoom', name: `bench-${Date.now()}` }));
@@ -91,14 +120,15 @@ async function runChat(caseLabel: string, senders: number, receivers: number, du
     // Membership is stored, so receivers join from short-lived sockets and later connect as plain members.
     const senderSockets = [owner];
     for (const [index, token] of tokens.slice(1).entries()) {
-      const socket = await openSocket(ready.webSocketUrl, token, open);
+      const sender = index < senders - 1;
+      const socket = await openSocket((sender ? nodeOf(index + 1) : ready).webSocketUrl, token, open);
       socket.send(JSON.stringify({ action: 'joinRoom', roomId }));
       await nextOfType(socket, 'roomJoined');
-      if (index < senders - 1) senderSockets.push(socket);
+      if (sender) senderSockets.push(socket);
       else socket.close();
     }
-    const wsUrl = new URL(ready.webSocketUrl);
-    for (const token of tokens.slice(senders)) {
+    for (const [index, token] of tokens.slice(senders).entries()) {
+      const wsUrl = new URL(nodeOf(index).webSocketUrl);
       const result = await load.connect(
         {
           host: wsUrl.hostname,
@@ -114,22 +144,29 @@ async function runChat(caseLabel: string, senders: number, receivers: number, du
     await sleep(200);
     await load.record(true);
     const acks = new Histogram();
+    const serverCpu = (): number => nodes.reduce((sum, node) => sum + cpuSeconds(node.pid), 0);
+    const cpuBefore = serverCpu();
     const started = performance.now();
+    const startedMicros = nowMicros();
     const sent = await Promise.all(
       senderSockets.map((socket, index) => sendFor(socket, index, roomId, durationMs, acks)),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpuUsed = serverCpu() - cpuBefore;
+    markProfileWindow(startedMicros, nowMicros());
     const persisted = sent.reduce((sum, count) => sum + count, 0);
     await load.waitForReceived(persisted * receivers, STEP_TIMEOUT_MS);
     const stats = await load.stats();
+    const { server, label } = serverOf(chatCase);
     return {
       case: caseLabel,
-      server: 'switchboard',
-      label: 'Switchboard chat',
+      server,
+      label,
       available: true,
       metrics: {
         persistedPerSecond: persisted / seconds,
         deliveredPerSecond: stats.received / seconds,
+        serverCpuMicrosPerMessage: (cpuUsed * 1e6) / Math.max(1, persisted),
         ackP50Ms: acks.percentile(50) / 1000,
         ackP99Ms: acks.percentile(99) / 1000,
         p50Ms: stats.histogram.percentile(50) / 1000,
@@ -138,9 +175,15 @@ async function runChat(caseLabel: string, senders: number, receivers: number, du
     };
   } finally {
     for (const socket of open) socket.terminate();
-    await load.stop();
-    await server.stop();
+    await load?.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
+    if (chatCase.store === 'postgres') await dropSchema(schema);
   }
+}
+
+/** The case's chat nodes: SQLite in one process, or PostgreSQL with one or two nodes. */
+async function startNodes({ store, nodes }: ChatCase, schema: string): Promise<ChatProcess[]> {
+  return store === 'sqlite' ? [await startChatProcess()] : startPostgresChat(nodes, schema);
 }
 
 /** Sends for `durationMs` with `WINDOW` messages in flight; resolves with the number acknowledged. */
@@ -179,16 +222,6 @@ function sendFor(
     });
     for (let index = 0; index < WINDOW; index++) send();
   });
-}
-
-async function guestToken(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/guest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  if (!response.ok) throw new Error(`POST /api/guest answered ${response.status}`);
-  return ((await response.json()) as { token: string }).token;
 }
 
 async function openSocket(url: string, token: string, open: WebSocket[]): Promise<WebSocket> {

@@ -85,3 +85,15 @@ export function withToken(target: ClientTarget): ClientTarget {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The row of a server whose run failed: not available, with the error as the reason. */
+export function unavailableRow(caseLabel: string, server: string, label: string, error: unknown): ResultRow {
+  return {
+    case: caseLabel,
+    server,
+    label,
+    available: false,
+    metrics: {},
+    note: error instanceof Error ? error.message : String(error),
+  };
+}

@@ -26,14 +26,14 @@ export function hasTaskset(): boolean {
 export interface PinnedOptions {
   core: number;
   env?: Record<string, string>;
-  /** Extra node flags. `--import tsx` is always given. */
+  /** Extra node flags. `--import tsx` and the workspace's source condition are always given. */
   nodeArgs?: string[];
   args?: string[];
 }
 
-/** Starts `node --import tsx <entry>` pinned to `core`, with an IPC channel like `fork`. */
+/** Starts `node --import tsx <entry>` (workspace packages from their sources) pinned to `core`, with an IPC channel like `fork`. */
 export function startPinned(entry: string, { core, env = {}, nodeArgs = [], args = [] }: PinnedOptions): ChildProcess {
-  const execArgv = ['--import', 'tsx', ...nodeArgs];
+  const execArgv = ['--conditions=@switchboard/source', '--import', 'tsx', ...profileArgs(core), ...nodeArgs];
   const childEnv = { ...process.env, ...env };
   if (!hasTaskset())
     return fork(entry, args, { execArgv, env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -41,6 +41,16 @@ export function startPinned(entry: string, { core, env = {}, nodeArgs = [], args
     env: childEnv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+/**
+ * With `--profile <dir>` (the runner sets `BENCH_CPU_PROFILE_DIR`), every server
+ * process writes a V8 CPU profile there when it exits (`node --cpu-prof`); load
+ * processes are never profiled, so the profile is the server's alone.
+ */
+function profileArgs(core: number): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  return dir && core === SERVER_CORE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Pins a running process (every thread) to `core`; the runner pins itself to the load core. */

@@ -22,3 +22,35 @@ export function cpuMeter(pid: number): { stop(): number } {
     },
   };
 }
+
+/** The process's peak resident memory so far (`VmHWM`), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Samples the process's CPU share every `intervalMs`; `stop()` gives the mean and the highest sample (percent of one core). */
+export function cpuSampler(pid: number, intervalMs = 250): { stop(): { meanPercent: number; peakPercent: number } } {
+  const mean = cpuMeter(pid);
+  let lastCpu = cpuSeconds(pid);
+  let lastAt = performance.now();
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const cpu = cpuSeconds(pid);
+      const at = performance.now();
+      // The elapsed time as measured: a timer on a busy core fires late.
+      peak = Math.max(peak, ((cpu - lastCpu) / ((at - lastAt) / 1000)) * 100);
+      lastCpu = cpu;
+      lastAt = at;
+    } catch {
+      clearInterval(timer);
+    }
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { meanPercent: mean.stop(), peakPercent: peak };
+    },
+  };
+}

@@ -3,7 +3,7 @@
  * load their drivers, so they have their own entry points (store/sqlite/...);
  * api/index.ts is the browser-safe subset for the web client.
  */
-export { hashPassword, verifyPassword } from './accounts/password.ts';
+export { OWASP_SCRYPT_COST, type PasswordCheck, PasswordHasher, type ScryptCost } from './accounts/password.ts';
 export { resolveTokenSecret, SECRET_FILE, type SecretOptions } from './accounts/secret.ts';
 export {
   type IssuedToken,

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { hashPassword, verifyPassword } from '../src/accounts/password.ts';
+import { SignJWT } from 'jose';
+import { OWASP_SCRYPT_COST, PasswordHasher } from '../src/accounts/password.ts';
 import { resolveTokenSecret, SECRET_FILE } from '../src/accounts/secret.ts';
 import { TokenService, verifyToken } from '../src/accounts/tokens.ts';
 import { avatarFor, identiconDataUrl } from '../src/domain/avatar.ts';
@@ -14,13 +15,31 @@ const dir = mkdtempSync(join(tmpdir(), 'chat-accounts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('passwords', () => {
-  it('hash with a per-user salt and verify only the right password', async () => {
-    const [one, two] = [await hashPassword('correct horse'), await hashPassword('correct horse')];
-    assert.match(one, /^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  it('hash at OWASP’s scrypt cost with a per-user salt, and verify only the right password', async () => {
+    const hasher = new PasswordHasher();
+    assert.deepEqual(hasher.cost, { N: 2 ** 17, r: 8, p: 1 });
+    const [one, two] = await Promise.all([hasher.hash('correct horse'), hasher.hash('correct horse')]);
+    assert.match(one, /^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     assert.notEqual(one, two);
-    assert.equal(await verifyPassword('correct horse', one), true);
-    assert.equal(await verifyPassword('correct horsE', one), false);
-    assert.equal(await verifyPassword('correct horse', 'plain-text'), false);
+    assert.deepEqual(await hasher.verify('correct horse', one), { valid: true, rehash: false });
+    assert.deepEqual(await hasher.verify('correct horsE', one), { valid: false, rehash: false });
+    assert.deepEqual(await hasher.verify('correct horse', 'plain-text'), { valid: false, rehash: false });
+  });
+
+  it('verify hashes of an older cost and ask for a rehash only when the password is right', async () => {
+    const legacy = await new PasswordHasher({ N: 2 ** 15, r: 8, p: 1 }).hash('correct horse');
+    assert.match(legacy, /^scrypt\$32768\$8\$1\$/);
+    const current = new PasswordHasher(OWASP_SCRYPT_COST);
+    assert.deepEqual(await current.verify('correct horse', legacy), { valid: true, rehash: true });
+    assert.deepEqual(await current.verify('wrong horse', legacy), { valid: false, rehash: false });
+  });
+
+  it('refuse unusable costs, in settings and in stored hashes', async () => {
+    assert.throws(() => new PasswordHasher({ N: 1000, r: 8, p: 1 }), TypeError);
+    assert.throws(() => new PasswordHasher({ N: 2 ** 14, r: 0, p: 1 }), TypeError);
+    // A stored hash claiming a huge cost is refused rather than run.
+    const forged = `scrypt$${2 ** 30}$8$1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+    assert.deepEqual(await new PasswordHasher().verify('x', forged), { valid: false, rehash: false });
   });
 });
 
@@ -51,8 +70,14 @@ describe('tokens', () => {
 
   it('round-trip the claims through verifyToken', async () => {
     const now = Date.now();
-    const { token, expiresAt } = await new TokenService({ secret, ttlSeconds: 60 }).issue(user, now);
-    assert.deepEqual(await verifyToken(token, secret), { userId: 'u-1', username: 'ada', guest: false, expiresAt });
+    const { token, expiresAt } = await new TokenService({ secret, ttlSeconds: 60 }).issue(user, 's-1', now);
+    assert.deepEqual(await verifyToken(token, secret), {
+      userId: 'u-1',
+      username: 'ada',
+      guest: false,
+      sessionId: 's-1',
+      expiresAt,
+    });
     assert.equal(expiresAt, (Math.floor(now / 1000) + 60) * 1000);
   });
 
@@ -62,6 +87,16 @@ describe('tokens', () => {
       JSON.stringify({ sub: 'u-1', name: 'ada', iss: 'switchboard-chat', exp: Math.floor(Date.now() / 1000) + 60 }),
     ).toString('base64url');
     await assert.rejects(verifyToken(`${header}.${payload}.`, secret), { code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuse a token without a session (issued before sessions existed)', async () => {
+    const legacy = await new SignJWT({ name: 'ada', guest: false })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('u-1')
+      .setIssuer('switchboard-chat')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
+      .sign(secret);
+    await assert.rejects(verifyToken(legacy, secret), { code: 'UNAUTHENTICATED' });
   });
 
   it('refuse a secret shorter than 32 bytes', () => {

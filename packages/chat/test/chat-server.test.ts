@@ -14,11 +14,18 @@ import { startChatServer } from '../src/server.ts';
 import { ChatServerError, ChatServerErrorCode } from '../src/server-error.ts';
 import { DATABASE_FILE, SqliteChatStore } from '../src/store/sqlite/sqlite-chat-store.ts';
 import { ChatClient, type Frame, PASSWORD, postJson, register, uniqueName, WAIT_MS } from './chat-test-client.ts';
+import { cheapPasswordCost, relaxedRateLimits } from './test-settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chat-server-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const quiet = { port: 0, logger: false, webRoot: join(dir, 'no-web') } as const;
+const quiet = {
+  port: 0,
+  logger: false,
+  webRoot: join(dir, 'no-web'),
+  rateLimits: relaxedRateLimits,
+  passwordCost: cheapPasswordCost,
+} as const;
 
 describe('startChatServer', () => {
   it('keeps accounts, rooms, messages and tokens across a restart on the same data directory', async () => {
@@ -165,7 +172,7 @@ describe('main.ts', () => {
     const taken = await startChatServer({ ...quiet, dataDir: join(dir, 'main-taken') });
     try {
       const { port } = new URL(taken.url);
-      const result = await runMain(['--data-dir', join(dir, 'main-b')], { PORT: port });
+      const result = await runMain(['--data-dir', join(dir, 'main-b')], { PORT: port, MANAGEMENT_PORT: '0' });
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`chat: Port ${port} on 127\\.0\\.0\\.1 is in use`));
     } finally {

@@ -161,6 +161,21 @@ export class ChatClient {
     return this.frames.filter(match);
   }
 
+  /**
+   * Resolves once the server has closed the socket, at once if it already has
+   * (a close that came before the caller looked must not be waited for forever).
+   */
+  closed(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the socket was not closed')), WAIT_MS);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   close(): Promise<void> {
     if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
@@ -175,4 +190,18 @@ export class ChatClient {
       this.socket.close();
     });
   }
+}
+
+/** Sends a message from `sender` and resolves with its ack once every one of `others` has received it. */
+export async function sendToEveryone(
+  sender: ChatClient,
+  others: readonly ChatClient[],
+  roomId: string,
+  text: string,
+): Promise<Frame> {
+  const ack = await sender.ok({ action: 'sendMessage', roomId, text, clientMessageId: randomUUID() });
+  for (const other of others) {
+    await other.waitFor((f) => f.type === 'message' && f.message.id === ack.message.id, 'the message');
+  }
+  return ack;
 }

@@ -1,17 +1,18 @@
 /**
  * The DynamoDB store against AWS's own DynamoDB Local (a Java process, in
- * memory, started once for this file), through the real AWS SDK.
+ * memory), through the real AWS SDK: what is particular to it (the table design,
+ * concurrent writers, TTLs, no scans, errors). The shared conformance suite runs
+ * in dynamodb-store-conformance.test.ts.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Room, User } from '../src/domain/types.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
 import { chatTable, keys } from '../src/store/dynamodb/table-design.ts';
-import { dynamoDbLocalEndpoint, freePort, localCredentials, newTable, stopDynamoDbLocal } from './dynamodb-local.ts';
-import { runStoreConformance } from './store-conformance.ts';
+import { freePort, localCredentials, newTable, openStore, stopDynamoDbLocal } from './dynamodb-local.ts';
 
 after(stopDynamoDbLocal);
 
@@ -22,35 +23,6 @@ function clientConfig(endpoint: string) {
     credentials: localCredentials,
   };
 }
-
-/** A store on its own SDK client (as one Lambda would have), with the commands it sent. */
-async function openStore(
-  table: string,
-): Promise<{ store: DynamoDbChatStore; doc: DynamoDBDocumentClient; sent: string[]; close(): Promise<void> }> {
-  const endpoint = await dynamoDbLocalEndpoint();
-  const client = new DynamoDBClient(clientConfig(endpoint));
-  const sent: string[] = [];
-  // Observes every command the real client sends (the document client shares this stack).
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCommandNames' },
-  );
-  const doc = DynamoDBDocumentClient.from(client);
-  return { store: new DynamoDbChatStore(doc, table), doc, sent, close: async () => client.destroy() };
-}
-
-let conformanceTable: Promise<string> | undefined;
-runStoreConformance(
-  'DynamoDbChatStore',
-  async () => {
-    conformanceTable ??= newTable();
-    return openStore(await conformanceTable);
-  },
-  { capabilities: { search: false } },
-);
 
 describe('DynamoDbChatStore', () => {
   let table: string;
@@ -164,6 +136,27 @@ describe('DynamoDbChatStore', () => {
     assert.equal(Item?.[chatTable.timeToLiveAttribute], Math.ceil(resetAt / 1000));
   });
 
+  it("takes a connection whose records TTL deleted out of the user's presence", async () => {
+    const { store, doc } = await open();
+    const alice = await newUser(store);
+    const [lost, first, second] = [randomUUID(), randomUUID(), randomUUID()];
+    assert.equal(await store.addConnection({ connectionId: lost, userId: alice.id, connectedAt: now() }), 1);
+    // What TTL does to a connection whose $disconnect never ran: its records go, the presence set keeps its id.
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [keys.connection(lost), keys.userConnection(alice.id, lost)].map((Key) => ({
+          Delete: { TableName: table, Key },
+        })),
+      }),
+    );
+    assert.equal(await store.addConnection({ connectionId: first, userId: alice.id, connectedAt: now() }), 1);
+    assert.equal(await store.addConnection({ connectionId: second, userId: alice.id, connectedAt: now() }), 2);
+    await doc.send(new DeleteCommand({ TableName: table, Key: keys.userConnection(alice.id, second) }));
+    assert.equal((await store.removeConnection(first))?.remaining, 0, 'offline once its last live connection closes');
+    const { Item } = await doc.send(new GetCommand({ TableName: table, Key: keys.presence(alice.id) }));
+    assert.equal(Item?.connections, undefined);
+  });
+
   it('never scans, across a workload touching every method', async () => {
     const { store, sent } = await open();
     const [alice, bob] = [await newUser(store), await newUser(store)];
@@ -182,10 +175,10 @@ describe('DynamoDbChatStore', () => {
     await store.listMessages(room.id, { limit: 10 });
     await store.listEvents(room.id, 0, 10);
     await store.markRead(room.id, bob.id, message.seq);
-    await store.listUserRooms(bob.id);
+    await store.listUserRooms(bob.id, { limit: 1000 });
     await store.getUserRoom(alice.id, room.id);
-    await store.listPublicRooms(alice.id);
-    await store.listMembers(room.id);
+    await store.listPublicRooms(alice.id, { limit: 1000 });
+    await store.listMembers(room.id, { limit: 1000 });
     await store.getRoomByName(room.name!);
     await store.getUserByUsername(alice.username);
     await store.getPasswordHash(alice.id);
@@ -194,7 +187,7 @@ describe('DynamoDbChatStore', () => {
     await store.addConnection({ connectionId, userId: alice.id, connectedAt: now() });
     await store.listRoomConnections(room.id);
     await store.listUserConnections(alice.id);
-    await store.listOnlineUsers();
+    await store.listOnlineUsers({ limit: 1000 });
     await store.getConnection(connectionId);
     await store.removeConnection(connectionId);
     await store.hitCounter('scan-check', 1000, now());
@@ -235,7 +228,7 @@ describe('DynamoDbChatStore', () => {
   it('reports a missing table as STORE_UNAVAILABLE', async () => {
     const { doc } = await open();
     const store = new DynamoDbChatStore(doc, `missing-${randomUUID()}`);
-    await assert.rejects(store.listOnlineUsers(), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
+    await assert.rejects(store.listOnlineUsers({ limit: 1000 }), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
   });
 
   async function roomWith(store: DynamoDbChatStore, ...users: User[]): Promise<Room> {

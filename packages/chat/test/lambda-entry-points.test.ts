@@ -5,7 +5,8 @@
  * `@connections` API at `https://${domainName}/${stage}` (the gateway's local
  * TLS; scripts/test.mjs sets NODE_EXTRA_CA_CERTS). The gateway runs the same
  * entry modules for the authorizer, `$connect` and `$disconnect`; the test
- * invokes `sendMessage` directly with an API Gateway-shaped event.
+ * invokes `sendMessage` directly with an API Gateway-shaped event, and the
+ * search indexer with the records of the table's stream on DynamoDB Local.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -16,13 +17,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createGateway, type Gateway } from '@switchboard/gateway';
 import { type ChatRouteKey, chatApiDefinition, chatRouteKeys } from '../src/api/definition.ts';
 import type { Session } from '../src/domain/types.ts';
-import { managementClient } from '../src/lambda/chat-runtime.ts';
 import { lambdaEntryPoints } from '../src/lambda/entry-points.ts';
 import { LambdaEnvironment } from '../src/lambda/environment.ts';
 import type { HttpApiEvent, HttpApiResult, WebSocketLambdaEvent } from '../src/lambda/lambda-events.ts';
+import type { TableStreamEvent } from '../src/lambda/search-indexer.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
 import { ChatClient, type Frame, WAIT_MS } from './chat-test-client.ts';
 import { dynamoDbLocalEndpoint, localCredentials, newTable, stopDynamoDbLocal } from './dynamodb-local.ts';
+import { TableStream } from './dynamodb-stream.ts';
+import { setLambdaEnvironment } from './lambda-environment.ts';
 
 const CONCURRENCY = 3;
 
@@ -37,8 +40,10 @@ async function entryHandler<E, R>(path: string): Promise<EntryHandler<E, R>> {
 describe('Lambda entry points', () => {
   let gateway: Gateway;
   let port: number;
+  let managementPort: number;
   let store: DynamoDbChatStore;
   let storeClient: DynamoDBClient;
+  let stream: TableStream;
   let httpApi: EntryHandler<HttpApiEvent, HttpApiResult>;
   let sendMessage: EntryHandler<WebSocketLambdaEvent, { statusCode: number; body?: string }>;
   const clients: ChatClient[] = [];
@@ -47,17 +52,11 @@ describe('Lambda entry points', () => {
     const endpoint = await dynamoDbLocalEndpoint();
     const table = await newTable();
     // What the CDK app and Lambda give each function.
-    Object.assign(process.env, {
-      [LambdaEnvironment.tableName]: table,
-      [LambdaEnvironment.tokenSecret]: 'a-test-secret-that-is-at-least-32-characters',
-      [LambdaEnvironment.postConcurrency]: String(CONCURRENCY),
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    });
+    setLambdaEnvironment(endpoint, table);
+    process.env[LambdaEnvironment.postConcurrency] = String(CONCURRENCY);
     storeClient = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: localCredentials });
     store = new DynamoDbChatStore(DynamoDBDocumentClient.from(storeClient), table);
+    stream = await TableStream.open(storeClient, table);
 
     const routes = Object.fromEntries(
       await Promise.all(chatRouteKeys.map(async (key) => [key, await entryHandler(lambdaEntryPoints.routes[key])])),
@@ -66,8 +65,8 @@ describe('Lambda entry points', () => {
       chatApiDefinition({ authorizer: await entryHandler(lambdaEntryPoints.authorizer), routes }) as never,
       { port: 0, logger: false },
     );
-    ({ port } = await gateway.listen());
-    process.env[LambdaEnvironment.connectionsUrl] = `https://localhost:${port}/ws`;
+    ({ port, managementPort } = await gateway.listen());
+    process.env[LambdaEnvironment.connectionsUrl] = `https://localhost:${managementPort}/ws`;
     httpApi = await entryHandler(lambdaEntryPoints.httpApi);
     sendMessage = routes.sendMessage as never;
   });
@@ -75,10 +74,13 @@ describe('Lambda entry points', () => {
   after(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await gateway?.close();
+    stream?.close();
     storeClient?.destroy();
     await stopDynamoDbLocal();
   });
 
+  // Each request from its own address, as many people would: the per-address limits are tested elsewhere.
+  let addresses = 0;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     httpApi(
       {
@@ -87,7 +89,7 @@ describe('Lambda entry points', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: Buffer.from(JSON.stringify(body)).toString('base64'),
         isBase64Encoded: true,
-        requestContext: { http: { method: 'POST' } },
+        requestContext: { http: { method: 'POST', sourceIp: `198.51.100.${++addresses % 250}` } },
       },
       {},
     );
@@ -107,24 +109,10 @@ describe('Lambda entry points', () => {
     return { client, connectionId: added.connectionId };
   }
 
-  it('answers the HTTP endpoints, and search with 501 SEARCH_NOT_ENABLED', async () => {
-    const session = await guest();
-    const search = await post('/api/search', { query: 'hello' }, { authorization: `Bearer ${session.token}` });
-    assert.equal(search.statusCode, 501);
-    assert.equal(search.headers['content-type'], 'application/json; charset=utf-8');
-    assert.deepEqual(JSON.parse(search.body), {
-      code: 'SEARCH_NOT_ENABLED',
-      message: 'Search is not enabled on this deployment.',
-    });
-    const anonymous = await post('/api/search', { query: 'hello' });
-    assert.equal(anonymous.statusCode, 401);
-    assert.equal(anonymous.headers['www-authenticate'], 'Bearer');
-  });
-
   it('sendMessage posts to every member through @connections, a bounded number at a time, and forgets a gone client', async () => {
     const sender = await guest();
     const members = await Promise.all(Array.from({ length: 5 }, () => guest()));
-    const general = (await store.listUserRooms(sender.user.id))[0]!.room;
+    const general = (await store.listUserRooms(sender.user.id, { limit: 1000 }))[0]!.room;
     const { connectionId: senderConnection, client: senderClient } = await connect(sender);
     const receivers = [];
     for (const member of members) receivers.push(await connect(member));
@@ -144,7 +132,9 @@ describe('Lambda entry points', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const posted: string[] = [];
-    managementClient(`https://localhost:${port}/ws`).middlewareStack.add(
+    // Imported after the environment is set (its logger reads it), as Lambda loads a function.
+    const { managementClient } = await import('../src/lambda/runtime/connection-posts.ts');
+    managementClient(`https://localhost:${managementPort}/ws`).middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'PostToConnectionCommand') return next(args);
         posted.push((args.input as { ConnectionId: string }).ConnectionId);
@@ -165,7 +155,7 @@ describe('Lambda entry points', () => {
         eventType: 'MESSAGE',
         messageDirection: 'IN',
         connectionId: senderConnection,
-        domainName: `localhost:${port}`,
+        domainName: `localhost:${managementPort}`,
         stage: 'ws',
         apiId: 'local',
         requestId: randomUUID(),
@@ -207,11 +197,32 @@ describe('Lambda entry points', () => {
     assert.ok(await store.getConnection(receivers[0]!.connectionId), 'the member’s live connection stays');
   });
 
-  it('answers search over the WebSocket API with SEARCH_NOT_ENABLED', async () => {
-    const { client } = await connect(await guest());
-    const answer = await client.request({ action: 'search', query: 'hello' });
-    assert.equal(answer.type, 'error');
-    assert.equal(answer.code, 'SEARCH_NOT_ENABLED');
+  it('searches over both APIs the index that the indexer function writes from the table stream', async () => {
+    const session = await guest();
+    const { client } = await connect(session);
+    const general = (await store.listUserRooms(session.user.id, { limit: 1000 }))[0]!.room;
+    const word = `w${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const text = `the ${word} launch`;
+    await client.ok({ action: 'sendMessage', roomId: general.id, text, clientMessageId: randomUUID() });
+    const indexer = await entryHandler<TableStreamEvent, void>(lambdaEntryPoints.searchIndexer);
+    await stream.drain((records) => indexer({ Records: records }, {}));
+
+    const search = await post('/api/search', { query: word }, { authorization: `Bearer ${session.token}` });
+    assert.equal(search.statusCode, 200, search.body);
+    assert.equal(search.headers['content-type'], 'application/json; charset=utf-8');
+    const found = (JSON.parse(search.body) as { results: Frame[] }).results;
+    assert.deepEqual(
+      found.map((result) => [result.roomId, result.message.text]),
+      [[general.id, text]],
+    );
+    const answer = await client.ok({ action: 'search', query: `${word.slice(0, 6)} lau` });
+    assert.deepEqual(
+      (answer.results as Frame[]).map((result) => result.message.text),
+      [text],
+    );
+    const anonymous = await post('/api/search', { query: 'hello' });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(anonymous.headers['www-authenticate'], 'Bearer');
   });
 });
 

@@ -10,13 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { ChatStore } from '../src/ports/chat-store.ts';
 import { migrations, SchemaTooNewError } from '../src/store/postgres/migrations.ts';
 import { PostgresChatStore, type PostgresChatStoreOptions } from '../src/store/postgres/postgres-chat-store.ts';
 import { SqliteChatStore } from '../src/store/sqlite/sqlite-chat-store.ts';
+import { runRateLimitConformance } from './rate-limit-conformance.ts';
 import { runStoreConformance } from './store-conformance.ts';
-import { startRelay } from './tcp-relay.ts';
+import { databaseAddress, relayDatabase, startRelay } from './tcp-relay.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schemas: string[] = [];
@@ -42,6 +44,11 @@ const conformanceSchema = freshSchema();
 runStoreConformance('PostgresChatStore', async () => {
   const store = await PostgresChatStore.open({ connectionString: databaseUrl, schema: conformanceSchema });
   return { store, close: () => store.close() };
+});
+
+runRateLimitConformance('PostgresRateLimitStore', async () => {
+  const store = await PostgresChatStore.open({ connectionString: databaseUrl, schema: conformanceSchema });
+  return { limits: store.rateLimits, close: () => store.close() };
 });
 
 describe('PostgresChatStore', () => {
@@ -247,14 +254,10 @@ describe('PostgresChatStore', () => {
     });
 
     it('fails with STORE_UNAVAILABLE while the database is unreachable, and recovers when it is back', async (t) => {
-      const target = new URL(databaseUrl);
-      const proxy = await startRelay({ host: target.hostname, port: Number(target.port || 5432) });
+      const { relay: proxy, url } = await relayDatabase(databaseUrl);
       t.after(() => proxy.cut());
-      const viaProxy = new URL(databaseUrl);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
       const [store] = await openStores(t, 1, {
-        connectionString: viaProxy.href,
+        connectionString: url,
         schema: freshSchema(),
         connectionTimeoutMs: 2000,
       });
@@ -264,9 +267,75 @@ describe('PostgresChatStore', () => {
       await assert.rejects(store!.getRoom(roomId), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
       await assert.rejects(store!.addMember(roomId, userId, 3), { name: 'ChatError', code: 'STORE_UNAVAILABLE' });
 
-      const back = await startRelay({ host: target.hostname, port: Number(target.port || 5432) }, proxy.port);
+      const back = await startRelay(databaseAddress(databaseUrl), proxy.port);
       t.after(() => back.cut());
       assert.equal((await store!.getRoom(roomId))?.lastSeq, 1);
+    });
+
+    it('never commits a write that timed out in a partition later; a retry stores it once', async (t) => {
+      const { relay, url } = await relayDatabase(databaseUrl);
+      t.after(() => relay.cut());
+      const idleInTransactionTimeoutMs = 1000;
+      const [store] = await openStores(t, 1, {
+        connectionString: url,
+        schema: freshSchema(),
+        queryTimeoutMs: 500,
+        connectTimeoutMs: 500,
+        idleInTransactionTimeoutMs,
+        poolSize: 8,
+      });
+      const { roomId, userId, username } = await roomWithMember(store!);
+      const append = (i: number) =>
+        store!.appendMessage({
+          id: randomUUID(),
+          roomId,
+          authorId: userId,
+          authorName: username,
+          text: `m${i}`,
+          clientMessageId: `c${i}`,
+          at: 10 + i,
+        });
+      // Writes in flight in every phase of their transaction when the packets start to drop.
+      const outcomes = Array.from({ length: 40 }, (_, i) =>
+        delay(i * 5).then(() =>
+          append(i).then(
+            () => 'stored' as const,
+            (error: { code?: string }) => error.code,
+          ),
+        ),
+      );
+      await delay(60);
+      relay.blackhole();
+      const settled = await Promise.all(outcomes);
+      assert.ok(
+        settled.every((outcome) => outcome === 'stored' || outcome === 'STORE_UNAVAILABLE'),
+        String(settled),
+      );
+      assert.ok(settled.includes('STORE_UNAVAILABLE'));
+      relay.heal();
+      const stored = async () =>
+        (await store!.listMessages(roomId, { limit: 100 })).messages.map((message) => message.clientMessageId);
+      // The first requests after the partition may still meet connections that died in it.
+      let afterHeal: Array<string | null> | undefined;
+      for (let attempt = 0; afterHeal === undefined && attempt < 50; attempt++) {
+        afterHeal = await stored().catch(() => delay(100).then(() => undefined));
+      }
+      assert.ok(afterHeal, 'the store answers again after the partition');
+      // Past the server's idle-in-transaction timeout, a cut-off transaction has rolled back, not committed.
+      await delay(idleInTransactionTimeoutMs * 2);
+      assert.deepEqual(await stored(), afterHeal);
+      for (const [i, outcome] of settled.entries()) {
+        if (outcome === 'stored') assert.ok(afterHeal.includes(`c${i}`));
+      }
+      // Whatever a timed-out write did, sending it again stores it exactly once.
+      for (const [i, outcome] of settled.entries()) {
+        if (outcome !== 'stored') {
+          const again = await append(i);
+          assert.equal(again.created, !afterHeal.includes(`c${i}`));
+        }
+      }
+      const ids = await stored();
+      assert.deepEqual([...ids].sort(), Array.from({ length: 40 }, (_, i) => `c${i}`).sort());
     });
 
     it('serves the next request after the server ended its connections', async (t) => {

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ApiGatewayManagementApi } from '@aws-sdk/client-apigatewaymanagementapi';
-import { CHAT_STAGE } from '../src/api/definition.ts';
 import type { ServerMessage } from '../src/api/protocol.ts';
 import { type ConnectionPoster, isGone, managementPoster } from '../src/broadcast/connection-poster.ts';
 import { PostingBroadcaster } from '../src/broadcast/posting-broadcaster.ts';
 import { startChatServer } from '../src/server.ts';
 import { SqliteChatStore } from '../src/store/sqlite/sqlite-chat-store.ts';
 import { ManualClock } from './manual-clock.ts';
+import { cheapPasswordCost, relaxedRateLimits } from './test-settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'posting-broadcaster-'));
 const store = SqliteChatStore.open(join(dir, 'chat.db'));
@@ -27,7 +27,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const pong: ServerMessage = { type: 'pong', now: 1 };
+const pong: ServerMessage = { type: 'pong', now: 1, heads: [], since: 'c', hasMore: false };
 
 class GoneError extends Error {
   override name = 'GoneException';
@@ -50,6 +50,8 @@ class RecordingPoster implements ConnectionPoster {
     if (this.failing.has(connectionId)) throw new Error('buffer full');
     this.posts.push([connectionId, data]);
   }
+
+  async close(): Promise<void> {}
 }
 
 /** A room with `members` users, each with `perUser` connections recorded at `connectedAt`. */
@@ -157,9 +159,16 @@ describe('PostingBroadcaster', () => {
 
 describe('managementPoster', () => {
   it('posts through the real AWS SDK client, whose 410 isGone recognises', async () => {
-    const chat = await startChatServer({ port: 0, dataDir: join(dir, 'server'), logger: false, webRoot: dir });
+    const chat = await startChatServer({
+      port: 0,
+      dataDir: join(dir, 'server'),
+      logger: false,
+      webRoot: dir,
+      rateLimits: relaxedRateLimits,
+      passwordCost: cheapPasswordCost,
+    });
     const client = new ApiGatewayManagementApi({
-      endpoint: `${chat.url}/${CHAT_STAGE}`,
+      endpoint: chat.managementUrl,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });

@@ -32,6 +32,14 @@ export class RecordingBroadcaster implements Broadcaster {
     for (const roomId of roomIds) this.#subscribers.get(roomId)?.delete(connectionId);
   }
 
+  /** Connections the service closed (`disconnect`), in order. */
+  readonly disconnected: string[] = [];
+
+  async disconnect(connectionId: string): Promise<void> {
+    this.disconnected.push(connectionId);
+    this.close(connectionId);
+  }
+
   /** Drops a connection's subscriptions, as a gateway does when a socket closes. */
   close(connectionId: string): void {
     for (const set of this.#subscribers.values()) set.delete(connectionId);

@@ -86,4 +86,38 @@ describe('SqliteChatStore', () => {
       await reopened.close();
     }
   });
+
+  it('makes appends durable with a WAL sync off the event loop; reads and writes meanwhile see them in order', async () => {
+    const path = join(dir, 'wal-sync.db');
+    const store = SqliteChatStore.open(path);
+    const author = await store.createUser({ id: randomUUID(), username: 'ada', guest: false, createdAt: 1 });
+    const room = await store.createRoom({ id: randomUUID(), name: 'durable', createdBy: author.id, createdAt: 1 });
+    const appended = store.appendMessage({
+      id: randomUUID(),
+      roomId: room.id,
+      authorId: author.id,
+      authorName: author.username,
+      text: 'first',
+      clientMessageId: 'first',
+      at: 2,
+    });
+    // The turn's commit has run; its sync may still be running on the thread pool.
+    await new Promise((resolve) => setImmediate(resolve));
+    const [{ message }, events, topic] = await Promise.all([
+      appended,
+      store.listEvents(room.id, 0, 10),
+      store.setRoomTopic(room.id, 'later', author.id, 3),
+    ]);
+    assert.equal(message.seq, 1);
+    // The read waited for the sync if it was still running (and then may see the topic too).
+    assert.equal(events[0]?.seq, 1);
+    assert.equal(topic?.seq, 2);
+    await store.close();
+    const reopened = SqliteChatStore.open(path);
+    try {
+      assert.equal((await reopened.getRoom(room.id))?.lastSeq, 2);
+    } finally {
+      await reopened.close();
+    }
+  });
 });

@@ -8,6 +8,12 @@ export interface CloseCause {
   reason: string;
 }
 
+/** A client message read while its connection had no free call slot. */
+export interface WaitingMessage {
+  data: Buffer;
+  isBinary: boolean;
+}
+
 /** Spec 4: a frame or message over the limit closes the connection with 1009. */
 export const MESSAGE_TOO_BIG: CloseCause = { code: 1009, reason: 'Message too big' };
 
@@ -42,8 +48,15 @@ export class Connection {
   /** Frames queued during this event-loop tick; `flush()` writes them in one call. */
   outbox: Buffer[] | null = null;
   outboxBytes = 0;
-  /** The channels this connection is subscribed to, kept by the channel registry. */
-  channels: Set<string> | null = null;
+  /**
+   * The channels this connection is subscribed to, kept by the channel registry:
+   * null for none, the name for one (no Set for the usual case), a Set for more.
+   */
+  channels: string | Set<string> | null = null;
+  /** Integration calls of this connection's messages now running (flow control, routing/message-pipeline.ts). */
+  inFlight = 0;
+  /** Messages read while every call slot was taken, in order; not null means the socket is paused. */
+  waiting: WaitingMessage[] | null = null;
 
   constructor(socket: WebSocket, raw: Duplex, facts: ConnectionFacts, userAgent: string, events: ConnectionEvents) {
     this.socket = socket;
@@ -64,6 +77,12 @@ export class Connection {
     this.socket.on('message', socketOnMessage);
     this.socket.on('error', socketOnError);
     this.socket.on('close', socketOnClose);
+  }
+
+  /** How many channels this connection is subscribed to. */
+  get channelCount(): number {
+    const channels = this.channels;
+    return channels === null ? 0 : typeof channels === 'string' ? 1 : channels.size;
   }
 
   /** Bytes waiting to be written to this client: queued this tick plus what the kernel has not taken. */

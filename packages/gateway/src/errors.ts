@@ -14,6 +14,12 @@ export const GatewayErrorCode = {
   alreadyListening: 'SB_ERR_ALREADY_LISTENING',
   /** Cluster mode: Redis cannot be reached (at start, or for a call that needs it), or a node did not answer. */
   cluster: 'SB_ERR_CLUSTER',
+  /** Every worker of a module handler is busy and its queue is full (Lambda's 429 `TooManyRequestsException`). */
+  functionThrottled: 'SB_ERR_FUNCTION_THROTTLED',
+  /** A mapping template cannot be compiled or rendered; `template`, `line` and `column` say where. */
+  template: 'SB_ERR_TEMPLATE',
+  /** A non-proxy integration's message matched no request template and its passthroughBehavior refuses it. */
+  noTemplateMatch: 'SB_ERR_NO_TEMPLATE_MATCH',
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -64,5 +70,56 @@ export class ClusterError extends GatewayError {
   constructor(message: string, options?: ErrorOptions) {
     super(GatewayErrorCode.cluster, message, options);
     this.name = 'ClusterError';
+  }
+}
+
+/**
+ * An invocation refused because the function runs `maxWorkers` workers, each at
+ * `maxInvocationsPerWorker`, and `maxQueuedInvocations` wait already. The gateway
+ * answers it as a throttle (docs/gateway.md, "Concurrency").
+ */
+export class FunctionThrottledError extends GatewayError {
+  readonly functionName: string;
+
+  constructor(
+    functionName: string,
+    limits: { maxWorkers: number; maxInvocationsPerWorker: number; maxQueuedInvocations: number },
+  ) {
+    super(
+      GatewayErrorCode.functionThrottled,
+      `${functionName} is at its concurrency limit: ${limits.maxWorkers} workers × ${limits.maxInvocationsPerWorker} invocations each are busy and ${limits.maxQueuedInvocations} invocations wait; raise concurrency.maxWorkers or concurrency.maxQueuedInvocations`,
+    );
+    this.name = 'FunctionThrottledError';
+    this.functionName = functionName;
+  }
+}
+
+/** Where in a mapping template a problem is: 1-based line and column. */
+export interface TemplatePosition {
+  line: number;
+  column: number;
+}
+
+/**
+ * A mapping template that uses something API Gateway's VTL does not have, or that this
+ * gateway does not reproduce, or that failed while rendering (a Java exception on AWS).
+ * The message reads `<template> line L, column C: <problem>`; `template` names it by its
+ * place in the config, e.g. `routes.sendmessage.integration.requestTemplates.$default`.
+ */
+export class TemplateError extends GatewayError {
+  readonly template: string;
+  readonly position: TemplatePosition;
+  readonly problem: string;
+
+  constructor(template: string, position: TemplatePosition, problem: string, options?: ErrorOptions) {
+    super(
+      GatewayErrorCode.template,
+      `${template} line ${position.line}, column ${position.column}: ${problem}`,
+      options,
+    );
+    this.name = 'TemplateError';
+    this.template = template;
+    this.position = position;
+    this.problem = problem;
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from './random-pool.ts';
 
 /**
  * Ids in API Gateway's own form: 11 random bytes as URL-safe base64 with one `=`
@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
  * a repeat practically impossible, so an id is never reused (checklist 23).
  */
 export function newId(): string {
-  return `${randomBytes(11).toString('base64url')}=`;
+  return `${randomText(11, 'base64url')}=`;
 }
 
 const WELL_FORMED_ID = /^[A-Za-z0-9_-]{15}=$/;

@@ -20,6 +20,8 @@ export {
 } from './errors.ts';
 export type { EventType, RequestContext, WebSocketEvent } from './events.ts';
 export { createGateway, Gateway, type GatewayAddress, type GatewayOptions } from './gateway.ts';
+export { HotReload, type HotReloadOptions } from './hot-reload/hot-reload.ts';
+export type { FunctionReload } from './integrations/function-loader.ts';
 export type {
   LambdaCallback,
   LambdaContext,
@@ -30,4 +32,6 @@ export type {
 export type { ManagementClient } from './management/client.ts';
 export { ManagementApiError, ManagementErrorType } from './management/errors.ts';
 export type { ConnectionDescription } from './management/operations.ts';
+export { type OtlpTracing, startOtlpTracing } from './observability/otlp-tracing.ts';
+export { TraceAttribute } from './observability/tracing.ts';
 export { SLOW_CONSUMER_CLOSE } from './server/outbound.ts';

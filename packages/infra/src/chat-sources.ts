@@ -8,8 +8,18 @@ import { fileURLToPath } from 'node:url';
 
 export { HttpRoute } from '@switchboard/chat/api';
 export { type ChatApiDefinition, type ChatRouteKey, chatApiDefinition } from '@switchboard/chat/definition';
-export { chatTable } from '@switchboard/chat/dynamodb/table';
-export { LAMBDA_HANDLER_EXPORT, LambdaEnvironment, lambdaEntryPoints } from '@switchboard/chat/lambda';
+export { chatTable, MESSAGE_KEY_PREFIXES } from '@switchboard/chat/dynamodb/table';
+export {
+  type ChatFunctionName,
+  ChatMetrics,
+  type FunctionAccess,
+  functionAccess,
+  LAMBDA_HANDLER_EXPORT,
+  LambdaEnvironment,
+  lambdaEntryPoints,
+  MESSAGES_INDEX,
+  type TableAction,
+} from '@switchboard/chat/lambda';
 
 /** The monorepo root: esbuild's project root and where the lock file is. */
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,10 +1,16 @@
 /**
  * The chat's DynamoDB table, created from the store's single-table design
- * (`chatTable` in the chat's store/dynamodb/table-design.ts): keys, the `gsi1`
- * index and its projection, TTL and the stream all come from there.
+ * (`chatTable` in the chat's store/dynamodb/table-design.ts): keys, the indexes
+ * and their projections, TTL and the stream all come from there.
  *
- * Grants are per action list rather than `grantReadWriteData`: the store never
- * scans or describes the table, so its functions may not either.
+ * The table holds every account and message, so by default it outlives the
+ * stack: it is retained on delete and on replacement, deletion protection is on,
+ * and point-in-time recovery keeps 35 days of continuous backups. Only a stack
+ * built with `removalPolicy: DESTROY` (the app's `-c destroyData=true`) lets
+ * `cdk destroy` delete it.
+ *
+ * Grants are per action list and per index rather than `grantReadWriteData`:
+ * the store never scans or describes the table, so its functions may not either.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -15,27 +21,18 @@ import {
   StreamViewType,
   Table,
 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { chatTable } from './chat-sources.ts';
 
 export interface ChatTableProps {
-  /** @default RemovalPolicy.DESTROY */
+  /**
+   * What deleting the stack (or replacing the table) does to the data. With
+   * `DESTROY`, deletion protection is off too, so `cdk destroy` can delete it.
+   * @default RemovalPolicy.RETAIN
+   */
   removalPolicy?: RemovalPolicy;
 }
-
-/** What the chat's store does: item reads and queries, and (transactional) item writes. */
-export const StoreActions = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  write: [
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-    // TransactWriteItems is authorised per item by these actions.
-    'dynamodb:ConditionCheckItem',
-  ],
-} as const;
 
 export class ChatTable extends Construct {
   readonly table: Table;
@@ -43,13 +40,16 @@ export class ChatTable extends Construct {
   constructor(scope: Construct, id: string, props: ChatTableProps = {}) {
     super(scope, id);
     const { partitionKey, sortKey, globalSecondaryIndexes, timeToLiveAttribute, stream, billingMode } = chatTable;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.table = new Table(this, 'Table', {
       partitionKey: attribute(partitionKey),
       sortKey: attribute(sortKey),
       billingMode: BillingMode[billingMode],
       timeToLiveAttribute,
       stream: StreamViewType[stream],
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     });
     for (const index of globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({
@@ -62,9 +62,23 @@ export class ChatTable extends Construct {
     }
   }
 
-  /** Allows `actions` on this table and its indexes, nothing else. */
-  grant(grantee: IGrantable, actions: readonly string[]): void {
-    this.table.grant(grantee, ...actions);
+  /**
+   * Allows `actions` (`GetItem`, ...) on this table and, with `indexes`, on the
+   * indexes the store's design names (by name, not `index/*`); nothing else.
+   */
+  grant(grantee: IGrantable, actions: readonly string[], options: { indexes?: boolean } = {}): void {
+    if (actions.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [
+          this.table.tableArn,
+          ...(options.indexes
+            ? chatTable.globalSecondaryIndexes.map(({ indexName }) => `${this.table.tableArn}/index/${indexName}`)
+            : []),
+        ],
+      }),
+    );
   }
 }
 

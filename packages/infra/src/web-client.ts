@@ -3,10 +3,13 @@
  * control: only the distribution can read the bucket), with `config.json`
  * beside `index.html` telling the client where the WebSocket and HTTP APIs are
  * (packages/web/src/server-config.ts reads it).
+ *
+ * The bucket holds nothing but the build output, so it is emptied and deleted
+ * with the stack whatever happens to the chat's data.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -18,7 +21,8 @@ import {
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledge, acknowledgeLibraryWildcards } from './compliance.ts';
 
 /** `/config.json`: the shape packages/web/src/server-config.ts reads. */
 export interface WebClientConfig {
@@ -31,8 +35,6 @@ export interface WebClientConfig {
 export interface WebClientProps {
   /** The built client (a directory with `index.html`). */
   webRoot: string;
-  /** @default RemovalPolicy.DESTROY (the bucket is emptied first) */
-  removalPolicy?: RemovalPolicy;
 }
 
 export class WebClient extends Construct {
@@ -48,14 +50,18 @@ export class WebClient extends Construct {
       );
     }
     this.#webRoot = props.webRoot;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.bucket = new Bucket(this, 'Bucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
+    acknowledge(
+      this.bucket,
+      'AwsSolutions-S1',
+      'The bucket holds the built web client, readable by this distribution only (origin access control); it has no other reader whose access to log.',
+    );
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Switchboard chat web client',
       defaultRootObject: 'index.html',
@@ -68,6 +74,7 @@ export class WebClient extends Construct {
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
       },
     });
+    acknowledgeDistribution(this.distribution);
   }
 
   /**
@@ -82,10 +89,57 @@ export class WebClient extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
     });
+    acknowledgeDeploymentHandler(Stack.of(this));
   }
 
   /** `https://<distribution>.cloudfront.net` */
   get url(): string {
     return `https://${this.distribution.distributionDomainName}`;
+  }
+}
+
+function acknowledgeDistribution(distribution: Distribution): void {
+  acknowledge(distribution, 'AwsSolutions-CFR1', 'The chat is for users anywhere: no country is excluded.');
+  acknowledge(
+    distribution,
+    'AwsSolutions-CFR2',
+    'The distribution serves public static files only; the APIs that take user input throttle per stage. A web ACL (from about $5 a month) can be attached where policy asks for one.',
+  );
+  acknowledge(
+    distribution,
+    'AwsSolutions-CFR3',
+    'The distribution serves the static client only; every user action goes through the APIs, whose stages log each request. Standard logging would need an ACL-enabled log bucket.',
+  );
+  acknowledge(
+    distribution,
+    'AwsSolutions-CFR4',
+    'The distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront sets; a custom domain with its own certificate can require TLSv1.2_2021.',
+  );
+}
+
+/**
+ * The upload's handler is a singleton function that aws-cdk-lib adds to the
+ * stack (`Custom::CDKBucketDeployment...`), with its runtime and policies.
+ */
+function acknowledgeDeploymentHandler(stack: Stack): void {
+  const handlers = stack.node.children.filter((child: IConstruct) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  const owned = 'aws-cdk-lib owns this custom resource handler (it uploads the web client at deploy time)';
+  for (const handler of handlers) {
+    acknowledgeLibraryWildcards(handler, `${owned}: its policy lets it read the asset and write the web bucket.`);
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `${owned}, with the basic execution role for its logs.`,
+    );
+    acknowledge(handler, 'AwsSolutions-L1', `${owned}, and pins the runtime it is tested on.`);
+    acknowledge(handler, 'Serverless-LambdaLatestVersion', `${owned}, and pins the runtime it is tested on.`);
+    acknowledge(handler, 'Serverless-LambdaDLQ', `${owned}; CloudFormation invokes it and reports its failures.`);
+    acknowledge(
+      handler,
+      'Serverless-LambdaTracing',
+      `${owned}; it runs once per deployment, outside the chat's requests.`,
+    );
   }
 }

@@ -4,6 +4,10 @@
  * and route response, and its REQUEST authorizer on `$connect`. The stage has
  * default throttling and JSON access logs in CloudWatch.
  *
+ * WebSocket access logs are written with the region's API Gateway CloudWatch
+ * role, an account-wide setting this construct does not own: see
+ * api-gateway-account-stack.ts.
+ *
  *   chatApiDefinition({ authorizer: fn, routes: { [key]: fn } })
  *     ├─ routeSelectionExpression ─▶ AWS::ApiGatewayV2::Api
  *     ├─ routes[key].model ────────▶ AWS::ApiGatewayV2::Model + Route.RequestModels
@@ -11,7 +15,7 @@
  *     └─ authorizer.identitySource ▶ AWS::ApiGatewayV2::Authorizer on $connect
  */
 import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccessLogField, AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnModel,
   type CfnRoute,
@@ -22,11 +26,13 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { ChatApiDefinition, ChatRouteKey } from './chat-sources.ts';
+import { acknowledge, wildcardResourceFinding } from './compliance.ts';
 
 export interface ChatWebSocketApiProps {
   definition: ChatApiDefinition<IFunction, IFunction>;
@@ -62,6 +68,19 @@ export const webSocketAccessLogFormat = AccessLogFormat.custom(
   }),
 );
 
+/**
+ * The stage metrics of a WebSocket API (AWS/ApiGateway): ClientError counts the
+ * 4xx API Gateway answers before the integration, throttled messages (429)
+ * included; IntegrationError and ExecutionError count failed integrations.
+ */
+export type WebSocketMetricName =
+  | 'ConnectCount'
+  | 'MessageCount'
+  | 'IntegrationError'
+  | 'ClientError'
+  | 'ExecutionError'
+  | 'IntegrationLatency';
+
 /** Requests are validated against the model keyed `$default` whatever the action (spec 5). */
 const MODEL_KEY = '$default';
 
@@ -89,6 +108,13 @@ export class ChatWebSocketApi extends Construct {
         // API Gateway runs an authorizer on $connect only (spec 6).
         ...(key === '$connect' && { authorizer }),
       });
+      if (key !== '$connect') {
+        acknowledge(
+          added,
+          'AwsSolutions-APIG4',
+          'A WebSocket API authorizes on $connect only (API Gateway runs no authorizer on other routes); every later message carries the identity the authorizer established for the connection.',
+        );
+      }
       if (route.model) {
         const model = new CfnModel(this, `${name}Model`, {
           apiId: this.api.apiId,
@@ -100,7 +126,7 @@ export class ChatWebSocketApi extends Construct {
         cfnRoute.modelSelectionExpression = definition.routeSelectionExpression;
         cfnRoute.requestModels = { [MODEL_KEY]: name };
         // RequestModels names the model: the reference carries no dependency.
-        cfnRoute.addDependency(model);
+        cfnRoute.addResourceDependency(model);
       }
     }
 
@@ -115,42 +141,35 @@ export class ChatWebSocketApi extends Construct {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: webSocketAccessLogFormat },
     });
-    // WebSocket access logs are written with the region's account-level role.
-    this.stage.node.addDependency(apiGatewayCloudWatchAccount(this));
   }
 
   /** Allows PostToConnection to this API's stage, and nothing else (no GET, no DELETE: the chat uses neither). */
-  grantPostToConnection(grantee: IGrantable): void {
+  grantPostToConnection(grantee: IGrantable & IConstruct): void {
+    const connections = Arn.format(
+      {
+        service: 'execute-api',
+        resource: this.api.apiId,
+        resourceName: `${this.stage.stageName}/POST/@connections/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['execute-api:ManageConnections'],
-        resources: [
-          Arn.format(
-            {
-              service: 'execute-api',
-              resource: this.api.apiId,
-              resourceName: `${this.stage.stageName}/POST/@connections/*`,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            },
-            Stack.of(this),
-          ),
-        ],
-      }),
+      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [connections] }),
+    );
+    // The finding is on the principal's policy (the function's role).
+    const principal = grantee.grantPrincipal;
+    acknowledge(
+      Construct.isConstruct(principal) ? principal : grantee,
+      wildcardResourceFinding(this, connections),
+      'Connection ids are known only at run time; the permission is limited to POST on this API and stage.',
     );
   }
-}
 
-/**
- * The region's API Gateway account setting with a role that may write to
- * CloudWatch Logs. It is one setting per account and region: deploying sets it
- * (replacing any role set before), destroying the stack leaves it.
- */
-function apiGatewayCloudWatchAccount(scope: Construct): CfnAccount {
-  const role = new Role(scope, 'CloudWatchRole', {
-    assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
-    managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
-  });
-  return new CfnAccount(scope, 'Account', { cloudWatchRoleArn: role.roleArn });
+  /** A metric of this stage (namespace AWS/ApiGateway, dimensions ApiId and Stage). */
+  metric(metricName: WebSocketMetricName, options?: MetricOptions): Metric {
+    return this.stage.metric(metricName, options);
+  }
 }
 
 /** A route key as an alphanumeric name: `sendMessage` -> `SendMessage`, `$default` -> `Default`. */

@@ -1,29 +1,24 @@
 /**
- * The CDK app, synthesized in-process (`Template.fromStack`) and through the CDK
- * CLI, without AWS credentials. The expectations come from the chat's own
+ * The chat stack, synthesized in-process (`Template.fromStack`); the functions'
+ * bundles are checked by function-bundles.test.ts. The expectations come from the chat's own
  * descriptions (API definition, request models, table design, HTTP routes), so
  * a route or model added to the chat must appear here without editing this file.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
 import { requestModels } from '@switchboard/chat/api';
 import { type ChatRouteKey, chatRouteKeys } from '@switchboard/chat/definition';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { chatApiDefinition, chatTable, HttpRoute, LambdaEnvironment } from '../src/chat-sources.ts';
-import { ChatStack } from '../src/chat-stack.ts';
-
-type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
-
-const infraDir = fileURLToPath(new URL('..', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'chat-stack-'));
-const webRoot = join(workDir, 'web');
-after(() => rmSync(workDir, { recursive: true, force: true }));
+import {
+  type ChatFunctionName,
+  chatApiDefinition,
+  chatTable,
+  functionAccess,
+  HttpRoute,
+  LambdaEnvironment,
+} from '../src/chat-sources.ts';
+import { routeName } from '../src/websocket-api.ts';
+import { buildTestApp, isRef, type Resource } from './infra-harness.ts';
 
 /** The route keys and models the chat defines, read through the same function the stack uses. */
 const definition = chatApiDefinition({
@@ -34,15 +29,11 @@ const definition = chatApiDefinition({
 describe('ChatStack', () => {
   let template: Template;
   let resources: Record<string, Resource>;
-  let assemblyDir: string;
+  const built = buildTestApp();
 
   before(() => {
-    writeFileSync(join(mkdirp(webRoot), 'index.html'), '<!doctype html><title>chat</title>');
-    const app = new App({ outdir: join(workDir, 'cdk.out') });
-    const stack = new ChatStack(app, 'Test', { webRoot, env: { account: '123456789012', region: 'eu-west-1' } });
-    template = Template.fromStack(stack);
+    template = Template.fromStack(built.chat);
     resources = template.toJSON().Resources;
-    assemblyDir = app.synth().directory;
   });
 
   const ofType = (type: string): Array<[string, Resource]> =>
@@ -103,7 +94,7 @@ describe('ChatStack', () => {
     assert.ok(isRef(authorized[0]![1].Properties.AuthorizerId, authorizerId));
   });
 
-  it('throttles the stage and writes JSON access logs with the account’s CloudWatch role', () => {
+  it('throttles the stage and writes JSON access logs', () => {
     const stages = ofType('AWS::ApiGatewayV2::Stage').filter(([, stage]) =>
       isRef(stage.Properties.ApiId, webSocketApiId()),
     );
@@ -120,18 +111,9 @@ describe('ChatStack', () => {
     const [logGroupId] = (logs.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
     assert.equal(resources[logGroupId]?.Type, 'AWS::Logs::LogGroup');
 
-    const [[accountId, account]] = ofType('AWS::ApiGateway::Account') as [[string, Resource]];
-    assert.ok(stage.DependsOn?.includes(accountId), 'the stage waits for the account setting');
-    const [roleId] = (account.Properties.CloudWatchRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
-      }),
-    });
-    assert.match(
-      JSON.stringify(resources[roleId]?.Properties.ManagedPolicyArns),
-      /AmazonAPIGatewayPushToCloudWatchLogs/,
-    );
+    assert.equal(resources[logGroupId]?.Type, 'AWS::Logs::LogGroup');
+    // The region's CloudWatch role is not this stack's (api-gateway-account.test.ts).
+    assert.equal(ofType('AWS::ApiGateway::Account').length, 0);
   });
 
   it('creates the table of the store’s design, with TTL and a stream', () => {
@@ -156,64 +138,161 @@ describe('ChatStack', () => {
     );
   });
 
-  it('grants each function this table and this API’s connections only', () => {
+  it('grants each function exactly the table actions, indexes, posts and secret its entry point uses', () => {
     const [[tableId]] = ofType('AWS::DynamoDB::Table') as [[string, Resource]];
+    const [[secretId]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
     const apiId = webSocketApiId();
-    let manageConnections = 0;
-    for (const [policyId, policy] of ofType('AWS::IAM::Policy')) {
-      const document = policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> };
-      for (const statement of document.Statement) {
-        const actions = [statement.Action].flat() as string[];
-        const resourcesOf = [statement.Resource].flat();
-        if (actions.some((action) => action.startsWith('dynamodb:'))) {
-          assert.ok(!actions.includes('dynamodb:Scan') && !actions.includes('dynamodb:*'), `${policyId}: ${actions}`);
-          for (const resource of resourcesOf) {
-            assert.notEqual(resource, '*', policyId);
-            assert.match(JSON.stringify(resource), new RegExp(`"${tableId}"`), policyId);
-          }
-        }
-        if (actions.some((action) => action.startsWith('execute-api:'))) {
-          assert.deepEqual(actions, ['execute-api:ManageConnections'], policyId);
-          assert.equal(resourcesOf.length, 1, policyId);
-          const arn = JSON.stringify(resourcesOf[0]);
-          assert.match(arn, new RegExp(`"Ref":"${apiId}"`), policyId);
-          assert.match(arn, new RegExp(`/${definition.stage}/POST/@connections/\\*`), policyId);
-          manageConnections++;
-        }
+    const named = functionsByName();
+    assert.deepEqual([...named.keys()].sort(), Object.keys(functionAccess).sort());
+    for (const [name, [id]] of named) {
+      const access = functionAccess[name];
+      const statements = policyOf(id);
+      const table = statements.filter(
+        (statement) => String(statement.Action).includes('dynamodb:') && !isStreamRead(statement),
+      );
+      if (access.table.length === 0) {
+        assert.equal(table.length, 0, name);
+      } else {
+        assert.equal(table.length, 1, name);
+        assert.deepEqual(
+          [table[0]!.Action].flat().sort(),
+          access.table.map((action) => `dynamodb:${action}`).sort(),
+          name,
+        );
+        const resources = [table[0]!.Resource].flat().map((resource) => JSON.stringify(resource));
+        assert.deepEqual(resources[0], JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }), name);
+        // Indexes by name, as the store's design lists them, never `index/*`; only for functions that query them.
+        const indexes = resources.slice(1).map((resource) => /\/index\/([^"]+)"/.exec(resource)?.[1]);
+        assert.deepEqual(
+          indexes,
+          access.indexes ? chatTable.globalSecondaryIndexes.map((index) => index.indexName) : [],
+          name,
+        );
       }
+      const posts = statements.filter((statement) => String(statement.Action).includes('execute-api:'));
+      assert.equal(posts.length, access.postToConnections ? 1 : 0, name);
+      for (const statement of posts) {
+        assert.deepEqual(statement.Action, 'execute-api:ManageConnections', name);
+        const arn = JSON.stringify(statement.Resource);
+        assert.match(arn, new RegExp(`"Ref":"${apiId}"`), name);
+        assert.match(arn, new RegExp(`/${definition.stage}/POST/@connections/\\*`), name);
+      }
+      const secrets = statements.filter((statement) => String(statement.Action).includes('secretsmanager:'));
+      assert.deepEqual(
+        secrets.map((statement) => [statement.Action, statement.Resource]),
+        access.tokenKeys ? [['secretsmanager:GetSecretValue', { Ref: secretId }]] : [],
+        name,
+      );
     }
-    // Every route function and the HTTP API function post; the authorizer does not.
-    assert.equal(manageConnections, Object.keys(definition.routes).length + 1);
-    const authorizerPolicy = policyOfFunctionWithEntry('authorizer');
+  });
+
+  it('indexes search from the table stream: message items only, bounded retries, failures kept in an encrypted queue', () => {
+    const [[tableId]] = ofType('AWS::DynamoDB::Table') as [[string, Resource]];
+    const [indexerId] = functionsByName().get('searchIndexer')!;
+    const [[queueId, queue]] = ofType('AWS::SQS::Queue') as [[string, Resource]];
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    assert.deepEqual(mapping.Properties.FunctionName, { Ref: indexerId });
+    assert.deepEqual(mapping.Properties.EventSourceArn, { 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    assert.equal(mapping.Properties.StartingPosition, 'TRIM_HORIZON');
+    assert.equal(mapping.Properties.BatchSize, 100);
+    assert.equal(mapping.Properties.BisectBatchOnFunctionError, true);
+    assert.equal(mapping.Properties.MaximumRetryAttempts, 10);
+    assert.equal(mapping.Properties.MaximumRecordAgeInSeconds, 24 * 60 * 60);
+    assert.deepEqual(mapping.Properties.DestinationConfig, {
+      OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    const [filter] = (mapping.Properties.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
+    assert.deepEqual(JSON.parse(filter!.Pattern), {
+      dynamodb: { Keys: { pk: { S: [{ prefix: 'ROOM#' }] }, sk: { S: [{ prefix: 'MSG#' }] } } },
+    });
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+    assert.equal(queue.Properties.MessageRetentionPeriod, 14 * 24 * 60 * 60);
+    // Stream reads on this table's stream only (ListStreams has no resource-level permissions).
+    const streamReads = policyOf(indexerId).filter(isStreamRead);
     assert.deepEqual(
-      authorizerPolicy.Statement.map((statement) => statement.Action),
-      ['dynamodb:GetItem'],
+      streamReads.map((statement) => [[statement.Action].flat().sort(), statement.Resource]),
+      [
+        [['dynamodb:ListStreams'], '*'],
+        [
+          ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+        ],
+      ],
     );
-  });
-
-  it('bundles every function into an asset that exports `handler`', () => {
-    const functions = chatFunctions();
-    assert.equal(functions.length, Object.keys(definition.routes).length + 2);
-    for (const [id, fn] of functions) {
-      assert.equal(fn.Properties.Handler, 'index.handler', id);
-      assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
-      const key = (fn.Properties.Code as { S3Key: string }).S3Key;
-      const assetDir = join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
-      const bundle = join(assetDir, 'index.mjs');
-      assert.ok(existsSync(bundle), `${id}: ${bundle}`);
-      assert.match(readFileSync(bundle, 'utf8'), /export\s*\{[^}]*\bhandler\b[^}]*\}/, id);
+    for (const [name, [id]] of functionsByName()) {
+      if (name !== 'searchIndexer') assert.deepEqual(policyOf(id).filter(isStreamRead), [], name);
     }
   });
 
-  it('passes the table, the token secret and (to the HTTP function) the @connections URL', () => {
-    for (const [id, fn] of chatFunctions()) {
+  it('keeps every secret out of the functions’ environment: the two that need the key get the secret’s ARN', () => {
+    for (const [name, [id, fn]] of functionsByName()) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      assert.match(JSON.stringify(variables[LambdaEnvironment.tableName]), /ChatTable/, id);
-      assert.match(JSON.stringify(variables[LambdaEnvironment.tokenSecret]), /resolve:secretsmanager/, id);
+      const text = JSON.stringify(variables);
+      assert.doesNotMatch(text, /resolve:secretsmanager|SecretString/, name);
+      assert.equal(variables[LambdaEnvironment.tokenSecret], undefined, name);
+      const access = functionAccess[name];
+      assert.equal(LambdaEnvironment.tokenSecretArn in variables, access.tokenKeys, name);
+      assert.equal(LambdaEnvironment.tableName in variables, access.store, `${name} ${id}`);
+      if (access.store) assert.match(JSON.stringify(variables[LambdaEnvironment.tableName]), /ChatTable/);
     }
-    const http = chatFunctions().find(([id]) => id.startsWith('HttpApiFunction'))!;
-    const variables = (http[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const [, http] = functionsByName().get('httpApi')!;
+    const variables = (http.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     assert.match(JSON.stringify(variables[LambdaEnvironment.connectionsUrl]), /https:\/\/.*execute-api.*\/ws/);
+  });
+
+  it('names the server admins of -c chatAdmins to every function, and none without it', () => {
+    // The chat's functions: those the table is named to (the key rotation function runs no chat code).
+    const adminsOf = (stackResources: Record<string, Resource>) =>
+      Object.values(stackResources)
+        .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+        .map((fn) => (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables)
+        .filter((variables) => variables?.[LambdaEnvironment.tableName] !== undefined)
+        .map((variables) => variables?.[LambdaEnvironment.serverAdmins]);
+    assert.ok(adminsOf(resources).every((admins) => admins === undefined));
+    const withAdmins = buildTestApp({ context: { chatAdmins: 'alice, bob' } });
+    const named = adminsOf(Template.fromStack(withAdmins.chat).toJSON().Resources);
+    assert.ok(named.length > 2);
+    assert.ok(named.every((admins) => admins === 'alice,bob'));
+  });
+
+  it('rotates the token secret every 30 days with the chat’s rotation function', () => {
+    const [[, schedule]] = ofType('AWS::SecretsManager::RotationSchedule') as [[string, Resource]];
+    assert.deepEqual(schedule.Properties.RotationRules, { ScheduleExpression: 'rate(30 days)' });
+    const [rotationId] = (schedule.Properties.RotationLambdaARN as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+    assert.match(rotationId, /^TokenKeyRotation/);
+    const statements = policyOf(rotationId);
+    const secretActions = statements
+      .filter((statement) => String(statement.Action).includes('secretsmanager:'))
+      .flatMap((statement) => [statement.Action].flat())
+      .sort();
+    assert.deepEqual(secretActions, [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetRandomPassword',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+    assert.ok(!statements.some((statement) => String(statement.Action).includes('dynamodb:')));
+  });
+
+  it('gives each function a role of its own that writes its own logs and traces, without managed policies', () => {
+    for (const [id, fn] of chatFunctions()) {
+      const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      const role = resources[roleId]!;
+      assert.equal(role.Properties.ManagedPolicyArns, undefined, id);
+      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
+        (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)),
+      )!;
+      const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      const logs = statements.filter((statement) => String(statement.Action).includes('logs:'));
+      assert.equal(logs.length, 1, id);
+      assert.deepEqual([logs[0]!.Action].flat().sort(), ['logs:CreateLogStream', 'logs:PutLogEvents'], id);
+      assert.deepEqual(logs[0]!.Resource, { 'Fn::GetAtt': [logGroup, 'Arn'] }, id);
+      const traces = statements.find((statement) => String(statement.Action).includes('xray:'));
+      assert.deepEqual([traces?.Action].flat().sort(), ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], id);
+      assert.deepEqual(fn.Properties.TracingConfig, { Mode: 'Active' }, id);
+    }
   });
 
   it('serves the HTTP endpoints from an HTTP API with CORS for the web origin', () => {
@@ -267,73 +346,52 @@ describe('ChatStack', () => {
     assert.match(markers, /Http/);
   });
 
-  it('outputs the web, WebSocket and HTTP API URLs', () => {
+  it('outputs the web, WebSocket and HTTP API URLs, and the table’s name', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     assert.match(JSON.stringify(outputs.WebUrl?.Value), /https:\/\/.*DomainName/);
     assert.match(JSON.stringify(outputs.WebSocketUrl?.Value), /wss:\/\/.*\/ws/);
     assert.match(JSON.stringify(outputs.HttpApiUrl?.Value), /Http.*ApiEndpoint/);
+    const [[tableId]] = ofType('AWS::DynamoDB::Table') as [[string, Resource]];
+    assert.deepEqual(outputs.TableName?.Value, { Ref: tableId });
+    assert.equal(outputs.SearchCollectionEndpoint, undefined, 'no collection unless asked for');
   });
 
   /** The Lambda functions built from the chat's entry modules (not CDK's own helpers). */
   function chatFunctions(): Array<[string, Resource]> {
-    return ofType('AWS::Lambda::Function').filter(
-      ([, fn]) =>
-        (fn.Properties.Environment as { Variables?: object } | undefined)?.Variables !== undefined &&
-        LambdaEnvironment.tableName in (fn.Properties.Environment as { Variables: object }).Variables,
+    return ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      JSON.stringify(fn.Properties.Environment ?? {}).includes(LambdaEnvironment.serviceName),
     );
   }
 
-  function policyOfFunctionWithEntry(idPrefix: string): { Statement: Array<Record<string, unknown>> } {
-    const lower = idPrefix.toLowerCase();
-    const [, policy] = ofType('AWS::IAM::Policy').find(([id]) => id.toLowerCase().startsWith(lower))!;
-    return policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+  /** The chat's functions by their `functionAccess` name. */
+  function functionsByName(): Map<ChatFunctionName, [string, Resource]> {
+    const prefixes: Array<[ChatFunctionName, string]> = [
+      ['authorizer', 'Authorizer'],
+      ['httpApi', 'HttpApiFunction'],
+      ['searchIndexer', 'SearchIndexer'],
+      ...chatRouteKeys.map((key): [ChatFunctionName, string] => [key, `Route${routeName(key)}`]),
+    ];
+    const functions = chatFunctions();
+    return new Map(
+      prefixes.map(([name, prefix]) => {
+        const found = functions.filter(([id]) => id.slice(0, -8) === prefix);
+        assert.equal(found.length, 1, prefix);
+        return [name, found[0]!];
+      }),
+    );
+  }
+
+  /** A statement that lets its function read a table stream (what a stream event source grants). */
+  function isStreamRead(statement: Record<string, unknown>): boolean {
+    return /dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)/.test(JSON.stringify(statement.Action));
+  }
+
+  /** The statements of a function's role policy. */
+  function policyOf(functionId: string): Array<Record<string, unknown>> {
+    const [roleId] = (resources[functionId]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
+      (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)),
+    )!;
+    return (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
   }
 });
-
-describe('cdk synth (CLI)', () => {
-  it('synthesizes the app without AWS credentials', async () => {
-    const out = join(workDir, 'cli.out');
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('CDK_')),
-    );
-    const child = spawn(
-      process.execPath,
-      [
-        join(infraDir, '../../node_modules/aws-cdk/bin/cdk'),
-        'synth',
-        '--no-notices',
-        '--quiet',
-        '-c',
-        `webRoot=${webRoot}`,
-        '-o',
-        out,
-      ],
-      {
-        cwd: infraDir,
-        env: { ...env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 120_000,
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
-    assert.equal(code, 0, output);
-    const synthesized = JSON.parse(readFileSync(join(out, 'SwitchboardChat.template.json'), 'utf8'));
-    assert.ok(
-      Object.values(synthesized.Resources as Record<string, Resource>).some(
-        (resource) => resource.Type === 'AWS::ApiGatewayV2::Api' && resource.Properties.ProtocolType === 'WEBSOCKET',
-      ),
-    );
-  });
-});
-
-function isRef(value: unknown, logicalId: string): boolean {
-  return JSON.stringify(value) === JSON.stringify({ Ref: logicalId });
-}
-
-function mkdirp(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}

@@ -30,17 +30,31 @@ export function guest(): Promise<Session> {
   return post('/api/guest', {});
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
+/** A new session for a live token; the old token stops working. */
+export function refreshSession(token: string): Promise<Session> {
+  return post('/api/refresh', {}, token);
+}
+
+/** Ends the token's session on the server (sign-out on this device). */
+export async function logOut(token: string): Promise<void> {
+  await post('/api/logout', {}, token);
+}
+
+async function post<T>(path: string, body: unknown, token?: string): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${serverConfig().httpApiUrl ?? ''}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify(body),
     });
   } catch {
     throw new HttpApiError('NETWORK', 'The chat server cannot be reached.', 0);
   }
+  if (response.status === 204) return undefined as T;
   const payload = (await response.json().catch(() => null)) as unknown;
   if (response.ok) return payload as T;
   const error = payload as Partial<ChatErrorBody> | null;

@@ -2,11 +2,12 @@
 import type { Session } from '@switchboard/chat/api';
 import { type ServerConfig, serverConfig } from './server-config.ts';
 
-const key = 'switchboard.session';
+/** The `localStorage` key of the session (tabs watch it to follow each other). */
+export const sessionKey = 'switchboard.session';
 
 export function loadSession(now = Date.now()): Session | null {
   try {
-    const session = JSON.parse(localStorage.getItem(key) ?? 'null') as Session | null;
+    const session = JSON.parse(localStorage.getItem(sessionKey) ?? 'null') as Session | null;
     return session !== null && session.expiresAt > now ? session : null;
   } catch {
     return null;
@@ -14,8 +15,17 @@ export function loadSession(now = Date.now()): Session | null {
 }
 
 export function saveSession(session: Session | null): void {
-  if (session === null) localStorage.removeItem(key);
-  else localStorage.setItem(key, JSON.stringify(session));
+  if (session === null) localStorage.removeItem(sessionKey);
+  else localStorage.setItem(sessionKey, JSON.stringify(session));
+}
+
+/** `localStorage`, or null where the browser refuses it (some private windows, disabled storage). */
+export function browserStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,135 +2,26 @@
  * ChatConnection against a scripted WebSocket server on 127.0.0.1 (a real
  * socket; the test plays the chat server's part frame by frame), covering what
  * is hard to force through the real server: a drop before an ack, overlapping
- * catch-up and live events, a gap, and the token expiring.
+ * catch-up and live events, a gap, a handshake that stalls, and the token expiring.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { ClientRequest, Message, RoomEvent, RoomSummary, ServerMessage } from '@switchboard/chat/api';
-import WebSocket, { WebSocketServer } from 'ws';
+import type { ClientRequest, RoomEvent, RoomSummary, ServerMessage } from '@switchboard/chat/api';
+import WebSocket from 'ws';
 import { ChatConnection, type ConnectionState, type WebSocketLike } from '../src/connection/chat-connection.ts';
-
-const waitMs = 5000;
-
-/** One accepted socket; `next()` resolves with the next client frame. */
-class ScriptedSocket {
-  readonly #frames: ClientRequest[] = [];
-  readonly #waiters: Array<(frame: ClientRequest) => void> = [];
-  readonly socket: WebSocket;
-
-  constructor(socket: WebSocket) {
-    this.socket = socket;
-    socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as ClientRequest;
-      const waiter = this.#waiters.shift();
-      if (waiter) waiter(frame);
-      else this.#frames.push(frame);
-    });
-  }
-
-  next(): Promise<ClientRequest> {
-    const queued = this.#frames.shift();
-    if (queued) return Promise.resolve(queued);
-    return withTimeout(new Promise((resolve) => this.#waiters.push(resolve)), 'a client frame');
-  }
-
-  /** The next frame with this action (typing and pings in between are skipped). */
-  async nextAction<A extends ClientRequest['action']>(action: A): Promise<Extract<ClientRequest, { action: A }>> {
-    for (;;) {
-      const frame = await this.next();
-      if (frame.action === action) return frame as Extract<ClientRequest, { action: A }>;
-    }
-  }
-
-  send(frame: ServerMessage): void {
-    this.socket.send(JSON.stringify(frame));
-  }
-}
-
-class ScriptedServer {
-  readonly wss: WebSocketServer;
-  readonly #accepted: ScriptedSocket[] = [];
-  readonly #waiters: Array<(socket: ScriptedSocket) => void> = [];
-
-  constructor(wss: WebSocketServer) {
-    this.wss = wss;
-    wss.on('connection', (raw) => {
-      const socket = new ScriptedSocket(raw);
-      const waiter = this.#waiters.shift();
-      if (waiter) waiter(socket);
-      else this.#accepted.push(socket);
-    });
-  }
-
-  static async start(): Promise<ScriptedServer> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => wss.once('listening', resolve));
-    return new ScriptedServer(wss);
-  }
-
-  get url(): string {
-    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/ws?token=t`;
-  }
-
-  nextConnection(): Promise<ScriptedSocket> {
-    const queued = this.#accepted.shift();
-    if (queued) return Promise.resolve(queued);
-    return withTimeout(new Promise((resolve) => this.#waiters.push(resolve)), 'a connection');
-  }
-
-  close(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${waitMs} ms`)), waitMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const me = { id: 'u1', username: 'ada', guest: false, avatar: { initials: 'A', color: '#1769aa' } };
-const limits = { messageMaxLength: 4000, typingIntervalMs: 2000, typingTtlMs: 5000, historyMaxLimit: 100 };
-
-function room(lastSeq: number): RoomSummary {
-  return { id: 'r1', kind: 'room', name: 'general', peer: null, lastSeq, lastReadSeq: 0, unread: 0 };
-}
-
-function message(seq: number, clientMessageId: string | null = null): Message {
-  return {
-    id: `m${seq}`,
-    roomId: 'r1',
-    seq,
-    authorId: 'u2',
-    authorName: 'grace',
-    text: `text ${seq}`,
-    clientMessageId,
-    createdAt: seq,
-    editedAt: null,
-    deletedAt: null,
-  };
-}
-
-function messageEvent(seq: number): RoomEvent {
-  return { type: 'message', roomId: 'r1', seq, at: seq, message: message(seq) };
-}
-
-/** Answers the `hello` of a fresh connection with a welcome for room r1 at `lastSeq`, and waits until it is applied. */
-async function welcome(socket: ScriptedSocket, lastSeq: number, connection: ChatConnection): Promise<void> {
-  const hello = await socket.nextAction('hello');
-  const online = new Promise<void>((resolve) => {
-    const off = connection.on('welcome', () => {
-      off();
-      resolve();
-    });
-  });
-  socket.send({ type: 'welcome', requestId: hello.requestId, user: me, rooms: [room(lastSeq)], online: [me], limits });
-  await withTimeout(online, 'welcome applied');
-}
+import {
+  catchUpAnswer,
+  drained,
+  message,
+  messageEvent,
+  refusal,
+  room,
+  ScriptedServer,
+  type ScriptedSocket,
+  welcome,
+  withTimeout,
+} from './scripted-server.ts';
 
 describe('Class: ChatConnection', () => {
   let server: ScriptedServer;
@@ -145,7 +36,19 @@ describe('Class: ChatConnection', () => {
     await server.close();
   });
 
-  function connect(options: { tokenExpiresAt?: number } = {}) {
+  function connect(
+    options: {
+      tokenExpiresAt?: number;
+      requestTimeoutMs?: number;
+      catchUpAttempts?: number;
+      reorderWindowMs?: number;
+      pageAttempts?: number;
+      pingIntervalMs?: number;
+      openTimeoutMs?: number;
+      url?: () => string;
+      random?: () => number;
+    } = {},
+  ) {
     const events: RoomEvent[] = [];
     const states: ConnectionState[] = [];
     connection?.close();
@@ -160,6 +63,47 @@ describe('Class: ChatConnection', () => {
     connection.connect();
     return { connection, events, states };
   }
+
+  /** A fresh connection welcomed at seq 1 that then receives seq 3: a gap. */
+  async function gapAfterWelcome(connection: ChatConnection) {
+    const socket = await server.nextConnection();
+    await welcome(socket, 1, connection);
+    socket.send(messageEvent(3));
+    return socket;
+  }
+
+  it('gives up a handshake that never completes and connects on the next attempt', async () => {
+    // A server that accepts TCP connections and never answers the upgrade.
+    const stalled = new Set<Socket>();
+    const stall = createServer((socket) => {
+      stalled.add(socket);
+      socket.resume(); // reads (and drops) the request, so the client's close is seen
+      socket.on('close', () => stalled.delete(socket));
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const stallUrl = `ws://127.0.0.1:${(stall.address() as AddressInfo).port}/`;
+    let attempts = 0;
+    try {
+      const { connection, states } = connect({
+        openTimeoutMs: 200,
+        url: () => (attempts++ === 0 ? stallUrl : server.url),
+      });
+      const socket = await server.nextConnection();
+      await welcome(socket, 1, connection);
+      assert.deepEqual(states.slice(0, 2), ['connecting', 'reconnecting']);
+      assert.equal(connection.state, 'online');
+      assert.equal(attempts, 2);
+      // The stalled attempt's socket was closed, not left open.
+      await withTimeout(
+        (async () => {
+          while (stalled.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        })(),
+        'the stalled socket to close',
+      );
+    } finally {
+      stall.close();
+    }
+  });
 
   it('resends an unacknowledged message with the same clientMessageId after a drop, and catches up exactly once', async () => {
     const { connection, events, states } = connect();
@@ -206,26 +150,300 @@ describe('Class: ChatConnection', () => {
 
   it('asks for a catch-up from the last applied seq when a live event skips one', async () => {
     const { connection, events } = connect();
-    const socket = await server.nextConnection();
-    await welcome(socket, 1, connection);
-    socket.send(messageEvent(3));
+    const socket = await gapAfterWelcome(connection);
     const catchUp = await socket.nextAction('catchUp');
     assert.deepEqual(catchUp.rooms, [{ roomId: 'r1', lastSeq: 1 }]);
-    socket.send({
-      type: 'catchUp',
-      requestId: catchUp.requestId,
-      notMember: [],
-      rooms: [{ roomId: 'r1', events: [messageEvent(2), messageEvent(3)], lastSeq: 3, hasMore: false }],
-    });
-    // A request answered after the catch-up proves the catch-up was applied.
-    const ping = connection.request({ action: 'ping' });
-    const frame = await socket.nextAction('ping');
-    socket.send({ type: 'pong', requestId: frame.requestId, now: 1 });
-    await withTimeout(ping, 'pong');
+    socket.send(catchUpAnswer(catchUp.requestId, [2, 3]));
+    await drained(socket, connection);
     assert.deepEqual(
       events.map((event) => event.seq),
       [2, 3],
     );
+  });
+
+  it('asks nothing when the event a live event skipped arrives within the reorder window', async () => {
+    const { connection, events } = connect({ reorderWindowMs: 60_000 });
+    const socket = await gapAfterWelcome(connection);
+    // Sent through another node, seq 2 arrives after seq 3.
+    socket.send(messageEvent(2));
+    // Two ping round trips: a catch-up asked while handling seq 3 would reach the server before the second ping.
+    const frames: ClientRequest[] = [];
+    for (let round = 0; round < 2; round++) {
+      const pong = connection.request({ action: 'ping' });
+      for (;;) {
+        const frame = await socket.next();
+        frames.push(frame);
+        if (frame.action !== 'ping') continue;
+        socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
+        break;
+      }
+      await pong;
+    }
+    assert.deepEqual(
+      frames.filter((frame) => frame.action === 'catchUp'),
+      [],
+    );
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      [2, 3],
+    );
+  });
+
+  it('asks again with backoff when a catch-up is answered with an error, and the room goes on', async () => {
+    const { connection, events } = connect();
+    const socket = await gapAfterWelcome(connection);
+    const first = await socket.nextAction('catchUp');
+    socket.send({
+      type: 'error',
+      requestId: first.requestId,
+      action: 'catchUp',
+      code: 'STORE_UNAVAILABLE',
+      message: 'Try again.',
+    });
+    const second = await socket.nextAction('catchUp');
+    assert.deepEqual(second.rooms, [{ roomId: 'r1', lastSeq: 1 }]);
+    assert.notEqual(second.requestId, first.requestId);
+    socket.send(catchUpAnswer(second.requestId, [2, 3]));
+    socket.send(messageEvent(4));
+    await drained(socket, connection);
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      [2, 3, 4],
+    );
+  });
+
+  it('asks again when a catch-up answer never comes', async () => {
+    const { connection, events } = connect({ requestTimeoutMs: 150 });
+    const socket = await gapAfterWelcome(connection);
+    await socket.nextAction('catchUp');
+    const again = await socket.nextAction('catchUp');
+    socket.send(catchUpAnswer(again.requestId, [2, 3]));
+    await drained(socket, connection);
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      [2, 3],
+    );
+  });
+
+  /**
+   * A gap after the welcome whose catch-ups are answered `attempts` times by
+   * `answer`, then seq 4 live: what the room applied and whether it was reset.
+   */
+  async function failingCatchUps(attempts: number, answer: (request: ClientRequest) => ServerMessage) {
+    const { connection, events } = connect({ catchUpAttempts: attempts });
+    const resets: string[] = [];
+    connection.on('roomReset', (roomId) => resets.push(roomId));
+    const socket = await gapAfterWelcome(connection);
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const request = await socket.nextAction('catchUp');
+      assert.deepEqual(request.rooms, [{ roomId: 'r1', lastSeq: 1 }]);
+      socket.send(answer(request));
+    }
+    socket.send(messageEvent(4));
+    await drained(socket, connection);
+    await sentNothingMore(socket, connection);
+    return { resets, applied: events.map((event) => event.seq) };
+  }
+
+  it('skips the missing events and resets the room when its catch-ups keep failing', async () => {
+    const { resets, applied } = await failingCatchUps(2, (request) => refusal(request, 'INTERNAL'));
+    assert.deepEqual(resets, ['r1']);
+    assert.deepEqual(applied, [3, 4]);
+  });
+
+  it('answers a catch-up that leaves a room out by asking for that room again', async () => {
+    const { connection, events } = connect();
+    const socket = await gapAfterWelcome(connection);
+    const first = await socket.nextAction('catchUp');
+    socket.send({ type: 'catchUp', requestId: first.requestId, notMember: [], rooms: [] });
+    const again = await socket.nextAction('catchUp');
+    assert.deepEqual(again.rooms, [{ roomId: 'r1', lastSeq: 1 }]);
+    socket.send(catchUpAnswer(again.requestId, [2, 3]));
+    await drained(socket, connection);
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      [2, 3],
+    );
+  });
+
+  it('reads the rest of the rooms after a welcome and drops only a room that no page names', async () => {
+    const { connection } = connect();
+    const gone: string[] = [];
+    const listed: string[] = [];
+    connection.on('roomGone', (roomId) => gone.push(roomId));
+    connection.on('rooms', (rooms) => listed.push(...rooms.map((summary) => summary.id)));
+    const first = await server.nextConnection();
+    await welcome(first, 1, connection, { rooms: [room(1), room(2, 'r2'), room(3, 'r3')] });
+    first.socket.terminate();
+
+    // After the reconnect the welcome names r1 only: the rest come in pages.
+    const second = await server.nextConnection();
+    await welcome(second, 1, connection, { rooms: [room(1)], roomsCursor: 'page-2' });
+    const page2 = await second.nextAction('listRooms');
+    assert.equal(page2.cursor, 'page-2');
+    assert.deepEqual(gone, [], 'not left for being past the first page');
+    second.send({ type: 'error', requestId: page2.requestId, action: 'listRooms', code: 'INTERNAL', message: 'No.' });
+    const again = await second.nextAction('listRooms');
+    assert.equal(again.cursor, 'page-2', 'a failed page is asked for again');
+    // r2 moved on while we were away: caught up from what was applied.
+    second.send({
+      type: 'rooms',
+      requestId: again.requestId,
+      joined: [room(4, 'r2')],
+      directory: [],
+      nextCursor: 'page-3',
+    });
+    const catchUp = await second.nextAction('catchUp');
+    assert.deepEqual(catchUp.rooms, [{ roomId: 'r2', lastSeq: 2 }]);
+    const page3 = await second.nextAction('listRooms');
+    assert.equal(page3.cursor, 'page-3');
+    second.send({ type: 'rooms', requestId: page3.requestId, joined: [], directory: [] });
+    await drained(second, connection);
+    assert.deepEqual(listed, ['r2']);
+    assert.deepEqual(gone, ['r3'], 'named by no page: left elsewhere');
+  });
+
+  /** Welcomed with r1, r2 and r3, dropped, and welcomed again with r1 and a cursor to the rest. */
+  async function reconnectedWithRoomsCursor(connection: ChatConnection, gone: string[]) {
+    connection.on('roomGone', (roomId) => gone.push(roomId));
+    const first = await server.nextConnection();
+    await welcome(first, 1, connection, { rooms: [room(1), room(2, 'r2'), room(3, 'r3')] });
+    first.socket.terminate();
+    const socket = await server.nextConnection();
+    await welcome(socket, 1, connection, { rooms: [room(1)], roomsCursor: 'page-2' });
+    return socket;
+  }
+
+  /** Answers a `listRooms` and resolves once the connection applied the answer. */
+  async function answerRooms(
+    socket: ScriptedSocket,
+    connection: ChatConnection,
+    requestId: string | undefined,
+    joined: RoomSummary[],
+    nextCursor?: string,
+  ) {
+    const applied = new Promise<void>((resolve) => {
+      const off = connection.on('rooms', () => {
+        off();
+        resolve();
+      });
+    });
+    socket.send({ type: 'rooms', requestId, joined, directory: [], ...(nextCursor && { nextCursor }) });
+    await withTimeout(applied, 'rooms applied');
+  }
+
+  /** The connection sent nothing since (the next frame is the ping this sends). */
+  async function sentNothingMore(socket: ScriptedSocket, connection: ChatConnection) {
+    const pong = connection.request({ action: 'ping' });
+    const frame = await socket.next();
+    assert.equal(frame.action, 'ping', `sent ${frame.action}`);
+    socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
+    await withTimeout(pong, 'pong');
+  }
+
+  it('stops reading rooms at a cursor given before, and counts no room as left', async () => {
+    const { connection } = connect();
+    const gone: string[] = [];
+    const socket = await reconnectedWithRoomsCursor(connection, gone);
+    const page2 = await socket.nextAction('listRooms');
+    await answerRooms(socket, connection, page2.requestId, [room(2, 'r2')], 'page-3');
+    const page3 = await socket.nextAction('listRooms');
+    assert.equal(page3.cursor, 'page-3');
+    await answerRooms(socket, connection, page3.requestId, [room(3, 'r3')], 'page-2');
+    await sentNothingMore(socket, connection);
+    assert.deepEqual(gone, []);
+  });
+
+  it('stops reading rooms after pages in a row that bring nothing, and counts no room as left', async () => {
+    const { connection } = connect();
+    const gone: string[] = [];
+    const socket = await reconnectedWithRoomsCursor(connection, gone);
+    const cursors: Array<string | undefined> = [];
+    for (let page = 3; page <= 5; page++) {
+      const request = await socket.nextAction('listRooms');
+      cursors.push(request.cursor);
+      await answerRooms(socket, connection, request.requestId, [], `page-${page}`);
+    }
+    await sentNothingMore(socket, connection);
+    assert.deepEqual(cursors, ['page-2', 'page-3', 'page-4']);
+    assert.deepEqual(gone, []);
+  });
+
+  it('gives up a page of rooms after pageAttempts transient failures, or one refusal, and counts no room as left', async () => {
+    const { connection } = connect({ pageAttempts: 2 });
+    const gone: string[] = [];
+    const socket = await reconnectedWithRoomsCursor(connection, gone);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const request = await socket.nextAction('listRooms');
+      assert.equal(request.cursor, 'page-2');
+      socket.send(refusal(request, 'STORE_UNAVAILABLE'));
+    }
+    await drained(socket, connection);
+    await sentNothingMore(socket, connection);
+    assert.deepEqual(gone, []);
+
+    socket.socket.terminate();
+    const next = await server.nextConnection();
+    await welcome(next, 1, connection, { rooms: [room(1)], roomsCursor: 'page-2' });
+    const refused = await next.nextAction('listRooms');
+    next.send(refusal(refused, 'BAD_REQUEST'));
+    await drained(next, connection);
+    await sentNothingMore(next, connection);
+    assert.deepEqual(gone, []);
+  });
+
+  it('counts a catch-up answer that promises more and gives nothing as failed, and resets the room in the end', async () => {
+    const { resets, applied } = await failingCatchUps(3, (request) => ({
+      type: 'catchUp',
+      requestId: request.requestId,
+      notMember: [],
+      rooms: [{ roomId: 'r1', events: [], lastSeq: 3, hasMore: true }],
+    }));
+    assert.deepEqual(resets, ['r1']);
+    assert.deepEqual(applied, [3, 4]);
+  });
+
+  it('sends a rate-limited message again after retryAfterMs with the same clientMessageId, and tells the UI', async () => {
+    const { connection } = connect();
+    const socket = await server.nextConnection();
+    await welcome(socket, 0, connection);
+    const throttled: number[] = [];
+    connection.on('throttled', (retryAfterMs) => throttled.push(retryAfterMs));
+    const pending = connection.send('r1', 'Not so fast');
+    const first = await socket.nextAction('sendMessage');
+    const refusedAt = Date.now();
+    socket.send({
+      type: 'error',
+      requestId: first.requestId,
+      action: 'sendMessage',
+      code: 'RATE_LIMITED',
+      message: 'You are sending messages too fast.',
+      retryAfterMs: 300,
+    });
+    const again = await socket.nextAction('sendMessage');
+    assert.ok(Date.now() - refusedAt >= 290, 'not before retryAfterMs');
+    assert.equal(again.clientMessageId, pending.clientMessageId);
+    assert.deepEqual(throttled, [300]);
+    assert.equal(connection.pending[0]?.status, 'sending');
+  });
+
+  it('pauses typing frames for retryAfterMs when one is rate limited, without a notice', async () => {
+    const { connection } = connect();
+    const frames: string[] = [];
+    connection.on('frame', (frame) => frames.push(frame.type));
+    const socket = await server.nextConnection();
+    await welcome(socket, 0, connection);
+    connection.typing('r1');
+    await socket.nextAction('typing');
+    socket.send({ type: 'error', action: 'typing', code: 'RATE_LIMITED', message: 'Slow down.', retryAfterMs: 60_000 });
+    await drained(socket, connection);
+    connection.typing('r2');
+    const ping = connection.request({ action: 'ping' });
+    const next = await socket.next();
+    assert.equal(next.action, 'ping', 'no typing frame while paused');
+    socket.send({ type: 'pong', requestId: next.requestId, now: 1, heads: [], since: 'c', hasMore: false });
+    await withTimeout(ping, 'pong');
+    assert.deepEqual(frames, ['pong', 'pong'], 'the refusal is not passed on as a frame to show');
   });
 
   it('rejects a refused request with the error code and keeps a refused send as failed', async () => {
@@ -270,5 +488,72 @@ describe('Class: ChatConnection', () => {
     connection.retryNow();
     assert.equal(connection.state, 'offline');
     assert.equal(unauthorized, 1);
+  });
+  it('pings every heartbeat with the last since, and catches up a room the pong names beyond what it applied', async () => {
+    const { connection, events } = connect({ pingIntervalMs: 50 });
+    const socket = await server.nextConnection();
+    await welcome(socket, 2, connection);
+    const first = await socket.nextAction('ping');
+    assert.equal(first.since, 'since-0', "the first ping carries the welcome's since");
+    // Seq 3 was acknowledged to someone, but its broadcast never reached us.
+    socket.send({
+      type: 'pong',
+      requestId: first.requestId,
+      now: 1,
+      heads: [{ roomId: 'r1', seq: 3 }],
+      since: 'since-1',
+      hasMore: false,
+    });
+    const catchUp = await socket.nextAction('catchUp');
+    assert.deepEqual(catchUp.rooms, [{ roomId: 'r1', lastSeq: 2 }]);
+    socket.send(catchUpAnswer(catchUp.requestId, [3]));
+    const second = await socket.nextAction('ping');
+    assert.equal(second.since, 'since-1', "the next ping carries the pong's since");
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      [3],
+    );
+  });
+
+  it('asks for the heads on resync (at a random moment within 2 s), and again at once while the pong has more', async () => {
+    // The last moment of the spread.
+    const { connection } = connect({ random: () => 0.999 });
+    const socket = await server.nextConnection();
+    await welcome(socket, 2, connection);
+    socket.send({ type: 'resync' });
+    const ping = await socket.nextAction('ping');
+    assert.equal(ping.since, 'since-0');
+    socket.send({ type: 'pong', requestId: ping.requestId, now: 1, heads: [], since: 'page-2', hasMore: true });
+    const next = await socket.nextAction('ping');
+    assert.equal(next.since, 'page-2');
+  });
+  it('reads the rooms again when a pong names a room it does not follow, and stops where the directory begins', async () => {
+    const { connection } = connect({ random: () => 0 });
+    const listed: string[][] = [];
+    connection.on('rooms', (rooms) => listed.push(rooms.map((entry) => entry.id)));
+    const socket = await server.nextConnection();
+    await welcome(socket, 2, connection);
+    socket.send({ type: 'resync' });
+    const sent = await socket.nextAction('ping');
+    // Joined from another device; its roomJoined never came.
+    socket.send({
+      type: 'pong',
+      requestId: sent.requestId,
+      now: 1,
+      heads: [{ roomId: 'r2', seq: 1 }],
+      since: 'since-1',
+      hasMore: false,
+    });
+    const list = await socket.nextAction('listRooms');
+    assert.equal(list.cursor, undefined, 'from the start');
+    socket.send({
+      type: 'rooms',
+      requestId: list.requestId,
+      joined: [room(2), room(1, 'r2')],
+      directory: [{ id: 'r3', name: 'r3', topic: null, memberCount: 1, joined: false }],
+      nextCursor: 'directory-2',
+    });
+    await drained(socket, connection);
+    assert.deepEqual(listed, [['r1', 'r2']]);
   });
 });

@@ -15,6 +15,12 @@ export const HttpRoute = {
   guest: '/api/guest',
   /** `SearchHttpRequest` with `Authorization: Bearer <token>` -> 200 `SearchHttpResponse`. */
   search: '/api/search',
+  /** `{}` with `Authorization: Bearer <token>` -> 200 `Session`: a new token; the old one stops working. */
+  refresh: '/api/refresh',
+  /** `{}` with `Authorization: Bearer <token>` -> 204: the token stops working. */
+  logOut: '/api/logout',
+  /** `CreateUploadRequest` with `Authorization: Bearer <token>` -> 201 `NewUpload` (docs/protocol.md, "Files"). */
+  files: '/api/files',
 } as const;
 
 export type HttpRoute = (typeof HttpRoute)[keyof typeof HttpRoute];
@@ -30,6 +36,24 @@ export interface SearchHttpRequest {
   query: string;
   roomId?: string;
   limit?: number;
+}
+
+export interface CreateUploadRequest {
+  roomId: string;
+  /** The MIME type the bytes will be sent as. */
+  type: string;
+  /** Exactly how many bytes will be sent. */
+  size: number;
+}
+
+/** The answer to `POST /api/files` (`NewUpload` in domain/use-cases/files.ts). */
+export interface NewUploadResponse {
+  /** Name the file by this id in `sendMessage`'s `attachments`. */
+  id: string;
+  /** One request that sends the bytes: the body is the file, with exactly these headers. */
+  upload: { method: 'PUT'; url: string; headers: Record<string, string> };
+  /** When the upload URL stops working. */
+  expiresAt: number;
 }
 
 export interface SearchHttpResponse {

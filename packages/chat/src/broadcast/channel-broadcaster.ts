@@ -64,6 +64,10 @@ export class ChannelBroadcaster implements Broadcaster {
     }
   }
 
+  async disconnect(connectionId: ConnectionId): Promise<void> {
+    await this.#skipGone(() => this.#poster.close(connectionId));
+  }
+
   /** Delivery is best effort (the port's contract): a client that went away is skipped. */
   async #skipGone(call: () => Promise<unknown>): Promise<void> {
     try {

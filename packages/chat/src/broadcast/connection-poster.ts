@@ -1,20 +1,22 @@
 /**
- * The `ConnectionPoster` port: one `@connections` PostToConnection call. A post
- * to a connection that no longer exists rejects with an error named
- * `GoneException` (HTTP 410), as the AWS SDK's does.
+ * The `ConnectionPoster` port: one `@connections` PostToConnection call (or a
+ * DeleteConnection, to close one). A call for a connection that no longer exists
+ * rejects with an error named `GoneException` (HTTP 410), as the AWS SDK's does.
  */
 import type { ConnectionId } from '../domain/types.ts';
 
 export interface ConnectionPoster {
   post(connectionId: ConnectionId, data: string): Promise<void>;
+  close(connectionId: ConnectionId): Promise<void>;
 }
 
 /**
- * Anything with the SDK's `postToConnection` method: the gateway's in-process
+ * Anything with the SDK's `postToConnection` and `deleteConnection` methods: the gateway's in-process
  * `gateway.management`, or `new ApiGatewayManagementApi({ endpoint })` on AWS.
  */
 export interface PostToConnectionClient {
   postToConnection(input: { ConnectionId: string; Data: string }): Promise<unknown>;
+  deleteConnection(input: { ConnectionId: string }): Promise<unknown>;
 }
 
 /**
@@ -24,6 +26,9 @@ export function managementPoster(client: PostToConnectionClient): ConnectionPost
   return {
     async post(connectionId, data) {
       await client.postToConnection({ ConnectionId: connectionId, Data: data });
+    },
+    async close(connectionId) {
+      await client.deleteConnection({ ConnectionId: connectionId });
     },
   };
 }

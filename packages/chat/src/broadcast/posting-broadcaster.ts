@@ -97,6 +97,14 @@ export class PostingBroadcaster implements Broadcaster {
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, recipients.length) }, worker));
   }
 
+  async disconnect(connectionId: ConnectionId): Promise<void> {
+    try {
+      await this.#poster.close(connectionId);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
+  }
+
   async subscribe(): Promise<void> {}
 
   async unsubscribe(): Promise<void> {}

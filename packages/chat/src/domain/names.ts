@@ -10,10 +10,23 @@ const roomNamePattern = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 /** The name of the room every user joins on sign-up. */
 export const DEFAULT_ROOM_NAME = 'general';
 
-/** 3-24 characters of `a-z 0-9 _ . -`, starting with a letter or digit; returned in lower case. */
+/** The start of every guest's name, and of a retired guest's (use-cases/guest-expiry.ts). */
+export const GUEST_PREFIX = 'guest-';
+export const FORMER_GUEST_PREFIX = 'former-guest-';
+
+/** Names the server gives guests and former guests: nobody registers them, so nobody passes for one. */
+const reservedPrefixes = [GUEST_PREFIX, FORMER_GUEST_PREFIX];
+
+/**
+ * 3-24 characters of `a-z 0-9 _ . -`, starting with a letter or digit, and not
+ * starting with `guest-` or `former-guest-`; returned in lower case.
+ */
 export function normalizeUsername(input: string): string {
   const username = input.trim().toLowerCase();
   if (!usernamePattern.test(username)) throw new ChatError('INVALID_USERNAME');
+  if (reservedPrefixes.some((prefix) => username.startsWith(prefix))) {
+    throw new ChatError('INVALID_USERNAME', 'Names starting with "guest-" or "former-guest-" are kept for guests.');
+  }
   return username;
 }
 
@@ -82,5 +95,13 @@ const animals = [
  * `[0, n)`; the caller retries on `USERNAME_TAKEN`.
  */
 export function generateGuestName(random: (n: number) => number): string {
-  return `guest-${adjectives[random(adjectives.length)]}-${animals[random(animals.length)]}-${random(1000)}`;
+  return `${GUEST_PREFIX}${adjectives[random(adjectives.length)]}-${animals[random(animals.length)]}-${random(1000)}`;
+}
+
+/** `CHAT_ADMINS`: the server's admins, usernames separated by commas or spaces (lower-cased). */
+export function serverAdminNames(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\s,]+/)
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
 }

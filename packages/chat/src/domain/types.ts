@@ -5,6 +5,10 @@
  * taken from the `Clock` port.
  */
 
+import type { Attachment } from './attachments.ts';
+import type { MessageMentions } from './mentions.ts';
+import type { NotificationSettings } from './notification-settings.ts';
+
 export type UserId = string;
 export type RoomId = string;
 export type MessageId = string;
@@ -39,19 +43,48 @@ export interface PasswordCredential {
   passwordHash: string;
 }
 
-/** `room`: named, listed, anyone may join. `direct`: exactly two members, never listed, never joined. */
+/**
+ * `room`: named; listed and open to anyone when public (`RoomVisibility`).
+ * `direct`: a conversation of fixed people, never listed, never joined or left:
+ * two (a direct message, each the other's `peer`) or 3 to 8 (a group direct message).
+ */
 export type RoomKind = 'room' | 'direct';
+
+/**
+ * Who may see a room: `public` rooms are in the directory and anyone may join;
+ * `private` rooms are unlisted, only their members can read them, and joining
+ * takes an invite (domain/use-cases/invites.ts). Direct conversations are always `private`.
+ */
+export type RoomVisibility = 'public' | 'private';
 
 export interface Room {
   id: RoomId;
   kind: RoomKind;
   /** Unique among rooms; `null` for direct conversations. */
   name: string | null;
+  /** Who created the room: its owner, the one who may set the topic. `null` for direct conversations and `general`. */
   createdBy: UserId | null;
   createdAt: number;
+  /** One line about the room; `null` when none is set (always for direct conversations). */
+  topic: string | null;
   /** Sequence number of the room's latest event; 0 before the first one. */
   lastSeq: number;
+  /** `private` for every direct conversation. */
+  visibility: RoomVisibility;
+  /** Only the owner and admins may post (domain/room-permissions.ts); always `false` for direct conversations. */
+  readOnly: boolean;
 }
+
+/**
+ * A member's role in a room. The owner is the room's creator (`Room.createdBy`,
+ * so every existing room has its owner without a data migration); admins are
+ * named by the owner; everyone else is a member. Direct conversations have no
+ * admins (domain/room-permissions.ts).
+ */
+export type RoomRole = 'owner' | 'admin' | 'member';
+
+/** The role a store keeps on a membership: the owner comes from the room. */
+export type StoredRole = Exclude<RoomRole, 'owner'>;
 
 export interface Membership {
   roomId: RoomId;
@@ -59,6 +92,8 @@ export interface Membership {
   joinedAt: number;
   /** The highest sequence number the user has read in this room. */
   lastReadSeq: number;
+  /** `admin` when the owner made the member one; a removed member who joins again is a `member`. */
+  role: StoredRole;
 }
 
 /** A message in its current state; an edit or delete changes the row and appends an event. */
@@ -75,6 +110,47 @@ export interface Message {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** Emoji reactions, in the order each emoji was first used; empty once deleted (domain/reactions.ts). */
+  reactions: Reaction[];
+  /** When the message was pinned to its room, and by whom; `null` when it is not pinned (never once deleted). */
+  pinnedAt: number | null;
+  pinnedBy: UserRef | null;
+  /** A thread reply: its root message's id (threads are one level deep); `null` for every other message. */
+  threadRootId: MessageId | null;
+  /** A thread reply that was also sent to the room: it shows in the room's timeline and history too. `false` otherwise. */
+  alsoToRoom: boolean;
+  /** A thread root's replies so far; `null` until the first reply (always for replies). */
+  thread: ThreadSummary | null;
+  /** Deleted by a room moderator (owner or admin), not by its author; clients show "removed by a moderator". */
+  removedByModerator: boolean;
+  /** Who the message mentions, resolved when it was sent (domain/mentions.ts); absent when nobody, and once deleted. */
+  mentions?: MessageMentions;
+  /** Attached files, in the order sent (domain/attachments.ts); empty once deleted. */
+  attachments: Attachment[];
+}
+
+/**
+ * The replies of a thread as its root shows them. Counts every reply posted
+ * (a deleted reply stays in the thread as a tombstone, so it stays counted).
+ */
+export interface ThreadSummary {
+  replyCount: number;
+  /** When the newest reply was posted (ms since the epoch). */
+  lastReplyAt: number;
+  /** The room sequence number of the newest reply: a thread is unread while this is beyond one's `lastReadSeq` of it. */
+  lastReplySeq: number;
+}
+
+/** A user named as they were at the time (who reacted, who pinned). */
+export interface UserRef {
+  id: UserId;
+  username: string;
+}
+
+/** One emoji on a message and everyone who reacted with it, the earliest first; the count is `users.length` (at least 1). */
+export interface Reaction {
+  emoji: string;
+  users: UserRef[];
 }
 
 interface RoomEventBase {
@@ -94,12 +170,63 @@ export type RoomEvent =
   | (RoomEventBase & { type: 'message'; message: Message })
   | (RoomEventBase & { type: 'messageEdited'; message: Message })
   | (RoomEventBase & { type: 'messageDeleted'; message: Message })
+  | (RoomEventBase & { type: 'messageReacted'; message: Message })
+  | (RoomEventBase & { type: 'messagePinned'; message: Message })
+  | (RoomEventBase & { type: 'messageUnpinned'; message: Message })
+  /** A reply was added to the thread of `message` (the root, with its new `thread` summary); the reply has its own `message` event just before. */
+  | (RoomEventBase & { type: 'threadUpdated'; message: Message })
   | (RoomEventBase & { type: 'memberJoined'; user: UserSummary })
-  | (RoomEventBase & { type: 'memberLeft'; user: UserSummary });
+  | (RoomEventBase & { type: 'memberLeft'; user: UserSummary })
+  /** `user` set the topic to `topic` (`null`: cleared); the topic as set by this event, not the current one. */
+  | (RoomEventBase & { type: 'topicChanged'; user: UserSummary; topic: string | null })
+  /** `user` made the room public or private. */
+  | (RoomEventBase & { type: 'visibilityChanged'; user: UserSummary; visibility: RoomVisibility })
+  /** The owner made `user` an admin (`role: 'admin'`) or a member again (`role: 'member'`). */
+  | (RoomEventBase & { type: 'memberRoleChanged'; user: UserSummary; role: StoredRole })
+  /** `user` (the owner or an admin) made the room read-only (`readOnly: true`) or open to every member again. */
+  | (RoomEventBase & { type: 'readOnlyChanged'; user: UserSummary; readOnly: boolean });
 
 export type RoomEventType = RoomEvent['type'];
 
-export type MessageEvent = Extract<RoomEvent, { type: 'message' | 'messageEdited' | 'messageDeleted' }>;
+export type MessageEvent = Extract<
+  RoomEvent,
+  {
+    type:
+      | 'message'
+      | 'messageEdited'
+      | 'messageDeleted'
+      | 'messageReacted'
+      | 'messagePinned'
+      | 'messageUnpinned'
+      | 'threadUpdated';
+  }
+>;
+
+/** What a moderation entry in the audit log records. */
+export type AuditAction =
+  | 'memberRoleChanged'
+  | 'memberRemoved'
+  | 'messageRemoved'
+  | 'readOnlyChanged'
+  /** A server admin deactivated an account (no room). */
+  | 'userDeactivated';
+
+/**
+ * One moderation action, as the audit log keeps it (domain/use-cases/audit-log.ts):
+ * who did what to whom, named as they were then.
+ */
+export interface AuditEntry {
+  id: string;
+  at: number;
+  /** The room acted in; `null` for an account's deactivation. */
+  roomId: RoomId | null;
+  action: AuditAction;
+  actor: UserRef;
+  /** The member (role, removal), the message's author or the account; `null` for `readOnlyChanged`. */
+  target: UserRef | null;
+  /** What the action set: the role, `on` / `off` (read-only), the removed message's id. */
+  detail: string | null;
+}
 
 /** A live WebSocket connection of a user, kept for presence and fan-out. */
 export interface Connection {
@@ -112,9 +239,9 @@ export interface Connection {
 export interface UserRoom {
   room: Room;
   membership: Membership;
-  /** Messages after `membership.lastReadSeq` written by others and not deleted. */
+  /** Messages after `membership.lastReadSeq` written by others and not deleted (thread replies only when also sent to the room). */
   unread: number;
-  /** The other member of a direct conversation. */
+  /** The other member of a two-person direct conversation; `null` for rooms and group conversations. */
   peer: User | null;
 }
 
@@ -123,17 +250,36 @@ export interface RoomSummary {
   id: RoomId;
   kind: RoomKind;
   name: string | null;
-  /** The other member of a direct conversation; `null` for rooms. */
+  /** The other member of a two-person direct conversation; `null` for rooms and group conversations. */
   peer: UserSummary | null;
+  /**
+   * The other people of a group direct conversation (`kind` `direct`, 3 to 8
+   * people), by username: what names it. Absent for rooms and two-person ones.
+   */
+  members?: UserSummary[];
+  topic: string | null;
+  /** The room's owner (its creator); `null` when nobody owns it. */
+  ownerId: UserId | null;
+  visibility: RoomVisibility;
+  /** The viewer's own role in the room. */
+  role: RoomRole;
+  /** Only the owner and admins may post. */
+  readOnly: boolean;
   lastSeq: number;
   lastReadSeq: number;
   unread: number;
+  /** Of the unread messages, those that mention the user (by name or `@room`). */
+  mentions: number;
+  /** The user's notification settings for the room (the defaults until they choose). */
+  notifications: NotificationSettings;
 }
 
 /** A public room in the room directory. */
 export interface RoomListing {
   id: RoomId;
   name: string;
+  /** So people can tell rooms apart before joining; `null` when none is set. */
+  topic: string | null;
   memberCount: number;
   joined: boolean;
 }
@@ -142,6 +288,7 @@ export interface Member {
   user: UserSummary;
   joinedAt: number;
   online: boolean;
+  role: RoomRole;
 }
 
 /**
@@ -164,7 +311,7 @@ export interface SearchResult {
   message: Message;
   roomId: RoomId;
   roomKind: RoomKind;
-  /** Room name, or the peer's username for a direct conversation. */
+  /** Room name, the peer's username for a direct conversation, or the other people's, comma-separated, for a group. */
   roomName: string;
   snippet: Snippet;
 }
@@ -185,6 +332,32 @@ export interface CatchUpResult {
   notMember: RoomId[];
 }
 
+/** Where a room's sequence stands: its newest event's `seq` (the heartbeat's answer, `pong`). */
+export interface RoomHead {
+  roomId: RoomId;
+  seq: number;
+}
+
+/** A thread: its root and a page of its replies (answer to `thread`). */
+export interface ThreadPage {
+  roomId: RoomId;
+  /** The root message, also once deleted (a tombstone keeps its thread readable). */
+  root: Message;
+  /** Oldest first (ascending `seq`); deleted replies appear as tombstones. */
+  replies: Message[];
+  /** Older replies exist before `replies[0].seq`. */
+  hasMore: boolean;
+  /** How far the caller has read this thread (a room `seq`; 0 when never). */
+  lastReadSeq: number;
+}
+
+/** A thread a user follows (they replied in it, opened it, or wrote its root) and how far they have read it. */
+export interface ThreadRead {
+  /** The root in its current state: unread while `root.thread.lastReplySeq > lastReadSeq`. */
+  root: Message;
+  lastReadSeq: number;
+}
+
 export interface HistoryPage {
   roomId: RoomId;
   /** Oldest first (ascending `seq`); deleted messages appear as tombstones (`deletedAt` set, empty text). */
@@ -193,10 +366,41 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/**
+ * A session as the server keeps it: a token is good while its session exists
+ * and has not expired. Signing out deletes it; refreshing replaces it.
+ */
+export interface SessionRecord {
+  id: string;
+  userId: UserId;
+  createdAt: number;
+  /** Milliseconds since the epoch; the token's `exp` is the same moment. */
+  expiresAt: number;
+}
+
 /** A signed-in user and the token that authenticates the WebSocket connection. */
 export interface Session {
   token: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
   user: UserSummary;
+}
+
+/**
+ * An invite link to a room, as its room's managers see it. The link's token is
+ * shown once, when it is created; the store keeps only a hash of its secret.
+ */
+export interface RoomInvite {
+  id: string;
+  roomId: RoomId;
+  createdBy: UserId;
+  createdAt: number;
+  /** After this moment (ms since the epoch) the link no longer works. */
+  expiresAt: number;
+  /** How many people may join with it. */
+  maxUses: number;
+  /** How many have. */
+  uses: number;
+  /** When a manager revoked it; `null` while it stands. */
+  revokedAt: number | null;
 }

@@ -5,6 +5,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function catchUpHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('catchUp', deps, async ({ rooms }, { userId }) => ({
     type: 'catchUp',
-    ...(await deps.service.catchUp(userId, rooms)),
+    ...(await deps.service.messages.catchUp(userId, rooms)),
   }));
 }

@@ -1,9 +1,11 @@
 /**
- * `$connect`: records the connection (presence, fan-out) before the handshake
- * completes. A refusal's status becomes the handshake's (spec 1.6), e.g. 401 for
- * an account deleted since its token was issued, 503 when the store is down.
+ * `$connect`: checks that the token's session is live and records the
+ * connection (presence, fan-out) before the handshake completes. A refusal's
+ * status becomes the handshake's (spec 1.6): 401 for a session that was signed
+ * out or an account that is gone, 429 for a user with too many connections,
+ * 503 when the store cannot be reached (the token could not be checked).
  */
-import { toChatError } from '../domain/errors.ts';
+import { ChatError, toChatError } from '../domain/errors.ts';
 import { callerOf } from './chat-route.ts';
 import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
@@ -11,7 +13,10 @@ export function connectHandler({ service }: ChatHandlerDependencies): ChatHandle
   return async (event) => {
     try {
       const { userId, connectionId } = callerOf(event);
-      await service.connect(connectionId, userId);
+      const sessionId = event.requestContext.authorizer?.sessionId;
+      // Only a deployment without the chat's authorizer gets here without a session.
+      if (typeof sessionId !== 'string' || sessionId === '') throw new ChatError('UNAUTHENTICATED');
+      await service.presence.connect(connectionId, { userId, sessionId });
       return { statusCode: 200 };
     } catch (error) {
       const failure = toChatError(error);

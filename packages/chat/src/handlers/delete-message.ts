@@ -4,6 +4,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function deleteMessageHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('deleteMessage', deps, ({ messageId }, { userId, connectionId }) =>
-    deps.service.deleteMessage(userId, messageId, connectionId),
+    deps.service.messages.deleteMessage(userId, messageId, connectionId),
   );
 }

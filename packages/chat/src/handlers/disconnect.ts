@@ -7,7 +7,7 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function disconnectHandler({ service }: ChatHandlerDependencies): ChatHandler {
   return async (event) => {
-    await service.disconnect(event.requestContext.connectionId);
+    await service.presence.disconnect(event.requestContext.connectionId);
     return { statusCode: 200 };
   };
 }

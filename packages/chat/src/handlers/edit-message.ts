@@ -4,6 +4,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function editMessageHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('editMessage', deps, ({ messageId, text }, { userId, connectionId }) =>
-    deps.service.editMessage(userId, messageId, text, connectionId),
+    deps.service.messages.editMessage(userId, messageId, text, connectionId),
   );
 }

@@ -40,7 +40,7 @@ export interface AuthorizerResult {
     Version: '2012-10-17';
     Statement: Array<{ Action: 'execute-api:Invoke'; Effect: 'Allow'; Resource: string }>;
   };
-  context: { userId: string; username: string; guest: boolean };
+  context: { userId: string; username: string; guest: boolean; sessionId: string };
 }
 
 export type AuthorizerHandler = (event: AuthorizerEvent, context: ChatContext) => Promise<AuthorizerResult>;

@@ -5,6 +5,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function helloHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('hello', deps, async (_request, { userId }) => ({
     type: 'welcome',
-    ...(await deps.service.hello(userId)),
+    ...(await deps.service.presence.hello(userId)),
   }));
 }

@@ -5,6 +5,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function historyHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('history', deps, async ({ roomId, before, limit }, { userId }) => ({
     type: 'history',
-    ...(await deps.service.history(userId, roomId, { before, limit })),
+    ...(await deps.service.messages.history(userId, roomId, { before, limit })),
   }));
 }

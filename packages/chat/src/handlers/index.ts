@@ -3,26 +3,49 @@
  * what a process (or a Lambda container at cold start) wires up once.
  */
 import type { ChatRouteKey } from '../api/definition.ts';
+import { addReactionHandler } from './add-reaction.ts';
+import { auditLogHandler } from './audit-log.ts';
 import { authorizerHandler } from './authorizer.ts';
 import { catchUpHandler } from './catch-up.ts';
 import { connectHandler } from './connect.ts';
+import { createInviteHandler } from './create-invite.ts';
 import { createRoomHandler } from './create-room.ts';
+import { deactivateUserHandler } from './deactivate-user.ts';
 import { deleteMessageHandler } from './delete-message.ts';
 import { disconnectHandler } from './disconnect.ts';
 import { editMessageHandler } from './edit-message.ts';
+import { findUsersHandler } from './find-users.ts';
 import type { AuthorizerHandler, ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 import { helloHandler } from './hello.ts';
 import { historyHandler } from './history.ts';
+import { inviteMemberHandler } from './invite-member.ts';
+import { invitesHandler } from './invites.ts';
 import { joinRoomHandler } from './join-room.ts';
 import { leaveRoomHandler } from './leave-room.ts';
 import { listRoomsHandler } from './list-rooms.ts';
 import { markReadHandler } from './mark-read.ts';
+import { markThreadReadHandler } from './mark-thread-read.ts';
 import { membersHandler } from './members.ts';
 import { onlineHandler } from './online.ts';
 import { openDirectHandler } from './open-direct.ts';
+import { openGroupHandler } from './open-group.ts';
+import { pinMessageHandler, unpinMessageHandler } from './pin-message.ts';
 import { pingHandler } from './ping.ts';
+import { pinsHandler } from './pins.ts';
+import { redeemInviteHandler } from './redeem-invite.ts';
+import { removeMemberHandler } from './remove-member.ts';
+import { removeReactionHandler } from './remove-reaction.ts';
+import { replyInThreadHandler } from './reply-in-thread.ts';
+import { revokeInviteHandler } from './revoke-invite.ts';
 import { searchHandler } from './search.ts';
 import { sendMessageHandler } from './send-message.ts';
+import { setMemberRoleHandler } from './set-member-role.ts';
+import { setNotificationsHandler } from './set-notifications.ts';
+import { setReadOnlyHandler } from './set-read-only.ts';
+import { setRoomVisibilityHandler } from './set-room-visibility.ts';
+import { setTopicHandler } from './set-topic.ts';
+import { threadHandler } from './thread.ts';
+import { threadsHandler } from './threads.ts';
 import { typingHandler } from './typing.ts';
 import { unknownActionHandler } from './unknown-action.ts';
 
@@ -38,14 +61,38 @@ export const chatHandlerFactories: Record<ChatRouteKey, (deps: ChatHandlerDepend
   createRoom: createRoomHandler,
   joinRoom: joinRoomHandler,
   leaveRoom: leaveRoomHandler,
+  setTopic: setTopicHandler,
+  setRoomVisibility: setRoomVisibilityHandler,
+  inviteMember: inviteMemberHandler,
+  createInvite: createInviteHandler,
+  invites: invitesHandler,
+  revokeInvite: revokeInviteHandler,
+  redeemInvite: redeemInviteHandler,
   members: membersHandler,
+  setMemberRole: setMemberRoleHandler,
+  removeMember: removeMemberHandler,
+  setReadOnly: setReadOnlyHandler,
+  auditLog: auditLogHandler,
+  deactivateUser: deactivateUserHandler,
   openDirect: openDirectHandler,
+  openGroup: openGroupHandler,
+  findUsers: findUsersHandler,
   sendMessage: sendMessageHandler,
   editMessage: editMessageHandler,
   deleteMessage: deleteMessageHandler,
+  addReaction: addReactionHandler,
+  removeReaction: removeReactionHandler,
+  pinMessage: pinMessageHandler,
+  unpinMessage: unpinMessageHandler,
+  pins: pinsHandler,
+  replyInThread: replyInThreadHandler,
+  thread: threadHandler,
+  markThreadRead: markThreadReadHandler,
+  threads: threadsHandler,
   history: historyHandler,
   catchUp: catchUpHandler,
   markRead: markReadHandler,
+  setNotifications: setNotificationsHandler,
   typing: typingHandler,
   online: onlineHandler,
   search: searchHandler,

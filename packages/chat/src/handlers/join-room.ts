@@ -5,6 +5,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function joinRoomHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('joinRoom', deps, async ({ roomId }, { userId, connectionId }) => ({
     type: 'roomJoined',
-    room: await deps.service.joinRoom(userId, roomId, connectionId),
+    room: await deps.service.rooms.joinRoom(userId, roomId, connectionId),
   }));
 }

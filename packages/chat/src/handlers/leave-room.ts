@@ -4,7 +4,7 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function leaveRoomHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('leaveRoom', deps, async ({ roomId }, { userId, connectionId }) => {
-    await deps.service.leaveRoom(userId, roomId, connectionId);
+    await deps.service.rooms.leaveRoom(userId, roomId, connectionId);
     return { type: 'roomLeft', roomId };
   });
 }

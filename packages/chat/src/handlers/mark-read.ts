@@ -5,6 +5,6 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function markReadHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('markRead', deps, async ({ roomId, seq }, { userId, connectionId }) => ({
     type: 'read',
-    ...(await deps.service.markRead(userId, roomId, seq, connectionId)),
+    ...(await deps.service.readState.markRead(userId, roomId, seq, connectionId)),
   }));
 }

@@ -5,7 +5,7 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 export function openDirectHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('openDirect', deps, async (request, { userId, connectionId }) => ({
     type: 'roomJoined',
-    room: await deps.service.openDirect(
+    room: await deps.service.rooms.openDirect(
       userId,
       'userId' in request ? { userId: request.userId } : { username: request.username },
       connectionId,

@@ -6,6 +6,6 @@ export function searchHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('search', deps, async ({ query, roomId, limit }, { userId }) => ({
     type: 'searchResults',
     query,
-    results: await deps.service.search(userId, query, { roomId, limit }),
+    results: await deps.service.search.search(userId, query, { roomId, limit }),
   }));
 }

@@ -7,12 +7,16 @@ import { chatRoute } from './chat-route.ts';
 import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function sendMessageHandler(deps: ChatHandlerDependencies): ChatHandler {
-  return chatRoute('sendMessage', deps, async ({ roomId, text, clientMessageId }, { userId, connectionId }) => {
-    const { message, duplicate } = await deps.service.sendMessage(
-      userId,
-      { roomId, text, clientMessageId },
-      connectionId,
-    );
-    return { type: 'ack', clientMessageId, message, duplicate };
-  });
+  return chatRoute(
+    'sendMessage',
+    deps,
+    async ({ roomId, text, clientMessageId, attachments }, { userId, connectionId }) => {
+      const { message, duplicate } = await deps.service.messages.sendMessage(
+        userId,
+        { roomId, text, clientMessageId, ...(attachments && { attachments }) },
+        connectionId,
+      );
+      return { type: 'ack', clientMessageId, message, duplicate };
+    },
+  );
 }

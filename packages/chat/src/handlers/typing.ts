@@ -7,7 +7,7 @@ import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function typingHandler(deps: ChatHandlerDependencies): ChatHandler {
   return chatRoute('typing', deps, async ({ roomId }, { userId, connectionId }) => {
-    await deps.service.typing(userId, roomId, connectionId);
+    await deps.service.presence.typing(userId, roomId, connectionId);
     return undefined;
   });
 }

@@ -1,7 +1,8 @@
 /**
- * Everything the chat serves over plain HTTP on the gateway's port (the gateway
- * keeps the WebSocket stage, `@connections` and `/metrics`): `/api/*` endpoints,
- * and the web client for every other path.
+ * Everything the chat serves over plain HTTP on the gateway's public port (the
+ * gateway keeps the WebSocket stage, and refuses management paths there: they live
+ * on its management listener): `/api/*` endpoints, and the web client for every
+ * other path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiRoutesOptions, createApiRoutes } from './api-routes.ts';

@@ -1,40 +1,48 @@
 /**
  * What a chat Lambda function builds once per container (at its first
- * invocation) and reuses: the DynamoDB store, the token service, and per
- * `@connections` endpoint an `ApiGatewayManagementApi` client with the
- * `PostingBroadcaster` and `ChatService` over it.
+ * invocation) and reuses: the `ChatService` over exactly the parts its entry
+ * module asked for (`FunctionParts`), one per `@connections` endpoint.
  *
- *   cold start ─▶ TABLE_NAME, TOKEN_SECRET ─▶ DynamoDBDocumentClient, TokenService
- *   event ─▶ https://<domainName>/<stage> ─▶ ApiGatewayManagementApi ─▶ PostingBroadcaster ─▶ ChatService
+ *   entry module ─▶ parts: store? (runtime/table-store.ts), poster? (runtime/connection-posts.ts),
+ *                          tokens? (runtime/token-keys.ts)
+ *   event ─▶ https://<domainName>/<stage> ─▶ PostingBroadcaster over the poster ─▶ ChatService
+ *
+ * Each part lives in its own module with its own SDK client, and an entry module
+ * imports only the parts its route uses, so `$default` loads no SDK client and only
+ * the authorizer and the HTTP API's function load Secrets Manager. A part a
+ * function does not have is absent from its permissions too (packages/infra):
+ * reaching for it is a bug, and fails with a message that says so.
  *
  * The endpoint comes from the event, as AWS documents for callbacks (spec 3:
  * `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`), so the same
- * function answers the Switchboard gateway locally and API Gateway on AWS. The
- * SDK clients take region, credentials and (in tests) `AWS_ENDPOINT_URL_DYNAMODB`
- * from the environment Lambda gives them.
+ * function answers the Switchboard gateway locally and API Gateway on AWS.
  */
-import { ApiGatewayManagementApi } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { resolveTokenSecret } from '../accounts/secret.ts';
-import { TokenService } from '../accounts/tokens.ts';
-import { managementPoster } from '../broadcast/connection-poster.ts';
+import type { TokenService } from '../accounts/tokens.ts';
+import type { ConnectionPoster } from '../broadcast/connection-poster.ts';
 import { PostingBroadcaster } from '../broadcast/posting-broadcaster.ts';
 import { ChatService } from '../domain/chat-service.ts';
+import { serverAdminNames } from '../domain/names.ts';
+import { parseRateLimits, type RateLimitOverrides } from '../domain/rate-limits.ts';
+import type { FileServiceOptions } from '../domain/use-cases/files.ts';
 import type { ChatHandlerDependencies } from '../handlers/handler-types.ts';
-import { DynamoDbChatStore } from '../store/dynamodb/dynamodb-chat-store.ts';
-import { LambdaEnvironment } from './environment.ts';
+import type { Broadcaster } from '../ports/broadcaster.ts';
+import type { ChatStore } from '../ports/chat-store.ts';
+import type { RateLimitStore } from '../ports/rate-limit-store.ts';
+import { LambdaEnvironment, requiredVariable } from './environment.ts';
 import type { WebSocketOrigin } from './lambda-events.ts';
+import { chatLogger } from './runtime/observability.ts';
 
-interface SharedClients {
-  store: DynamoDbChatStore;
-  tokens: TokenService;
-  concurrency: number;
+/** The parts of the chat a function uses; each is built at its first use. */
+export interface FunctionParts {
+  /** The table, with its rate-limit counters (runtime/table-store.ts `tableStore`). */
+  store?: () => ChatStore & { rateLimits: RateLimitStore };
+  /** Posts to one `@connections` endpoint (runtime/connection-posts.ts `connectionPoster`). */
+  poster?: (endpoint: string) => ConnectionPoster;
+  /** Signs and verifies session tokens (runtime/token-keys.ts `tokenService`). */
+  tokens?: () => Promise<TokenService>;
+  /** Attached files in S3 (runtime/file-store.ts `s3Files`); `undefined` when the deployment keeps none. */
+  files?: () => FileServiceOptions | undefined;
 }
-
-let shared: Promise<SharedClients> | undefined;
-const dependencies = new Map<string, Promise<ChatHandlerDependencies>>();
-const managementClients = new Map<string, ApiGatewayManagementApi>();
 
 /**
  * The `@connections` endpoint of the stage an event came through. (Behind a
@@ -50,58 +58,74 @@ export function connectionsUrlFromEnvironment(): string {
   return requiredVariable(LambdaEnvironment.connectionsUrl);
 }
 
+const dependencies = new WeakMap<FunctionParts, Map<string, Promise<ChatHandlerDependencies>>>();
+
 /**
  * The handler dependencies for one `@connections` endpoint, built on first use.
  * Rejects when the environment is incomplete (the function then fails every
  * invocation with that message in its log).
  */
-export function chatDependencies(endpoint: string): Promise<ChatHandlerDependencies> {
-  let built = dependencies.get(endpoint);
+export function chatDependencies(endpoint: string, parts: FunctionParts): Promise<ChatHandlerDependencies> {
+  let byEndpoint = dependencies.get(parts);
+  if (!byEndpoint) {
+    byEndpoint = new Map();
+    dependencies.set(parts, byEndpoint);
+  }
+  let built = byEndpoint.get(endpoint);
   if (!built) {
     built = (async () => {
-      shared ??= openSharedClients();
-      const { store, tokens, concurrency } = await shared;
+      const store = parts.store?.() ?? absent<ChatStore & { rateLimits: RateLimitStore }>('the table');
+      const tokens = (await parts.tokens?.()) ?? absent<TokenService>('the token keys');
       // The broadcaster forgets gone connections through the service, which announces
       // the user offline when it was their last one: bound late, as in server.ts.
       let service: ChatService | undefined;
-      const broadcaster = new PostingBroadcaster({
+      const broadcaster = parts.poster
+        ? new PostingBroadcaster({
+            store,
+            poster: parts.poster(endpoint),
+            concurrency: postConcurrency(),
+            onGone: (connectionId) => service!.presence.disconnect(connectionId),
+            logger: chatLogger,
+          })
+        : absent<Broadcaster>('@connections');
+      const files = parts.files?.();
+      const guestIdleHours = process.env[LambdaEnvironment.guestIdleHours];
+      const heartbeatSeconds = process.env[LambdaEnvironment.heartbeatSeconds];
+      service = new ChatService({
         store,
-        poster: managementPoster(managementClient(endpoint)),
-        concurrency,
-        onGone: (connectionId) => service!.disconnect(connectionId),
+        broadcaster,
+        tokens,
+        logger: chatLogger,
+        rateLimitStore: store.rateLimits,
+        rateLimits: rateLimitOverrides(),
+        ...(guestIdleHours && { guestIdleMs: Number(guestIdleHours) * 3_600_000 }),
+        ...(heartbeatSeconds && { heartbeatIntervalMs: Number(heartbeatSeconds) * 1000 }),
+        serverAdmins: serverAdminNames(process.env[LambdaEnvironment.serverAdmins]),
+        ...(files && { files }),
       });
-      service = new ChatService({ store, broadcaster, tokens });
-      return { service };
+      return { service, logger: chatLogger };
     })();
-    dependencies.set(endpoint, built);
+    byEndpoint.set(endpoint, built);
   }
   return built;
 }
 
-/** The management API client of one endpoint (one per container and endpoint). */
-export function managementClient(endpoint: string): ApiGatewayManagementApi {
-  let client = managementClients.get(endpoint);
-  if (!client) {
-    client = new ApiGatewayManagementApi({ endpoint });
-    managementClients.set(endpoint, client);
-  }
-  return client;
+function rateLimitOverrides(): RateLimitOverrides {
+  const text = process.env[LambdaEnvironment.rateLimits];
+  return text ? parseRateLimits(text, LambdaEnvironment.rateLimits) : {};
 }
 
-async function openSharedClients(): Promise<SharedClients> {
-  const tableName = requiredVariable(LambdaEnvironment.tableName);
-  const secret = await resolveTokenSecret({ secret: requiredVariable(LambdaEnvironment.tokenSecret) });
-  const concurrencyText = process.env[LambdaEnvironment.postConcurrency];
-  const concurrency = concurrencyText ? Number(concurrencyText) : 16;
-  return {
-    store: new DynamoDbChatStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName),
-    tokens: new TokenService({ secret }),
-    concurrency,
-  };
+function postConcurrency(): number {
+  const text = process.env[LambdaEnvironment.postConcurrency];
+  return text ? Number(text) : 16;
 }
 
-function requiredVariable(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`The environment variable ${name} is not set; the CDK app (packages/infra) sets it.`);
-  return value;
+/** A part this function was built without: any use (a call, at any depth) rejects, naming it. */
+function absent<T extends object>(part: string, path = ''): T {
+  const fail = () => Promise.reject(new Error(`This function has no access to ${part} (${path}).`));
+  return new Proxy(fail, {
+    get: (_target, member) =>
+      member === 'then' ? undefined : absent(part, path ? `${path}.${String(member)}` : String(member)),
+    apply: () => fail(),
+  }) as unknown as T;
 }

@@ -1,7 +1,9 @@
 /**
  * Where each Lambda function's code is: one module per WebSocket route (named
  * after its route key: `sendMessage` is `routes/send-message.ts`, `$connect` is
- * `routes/connect.ts`), the authorizer, and the HTTP API. Each exports `handler`.
+ * `routes/connect.ts`), the authorizer, the HTTP API, the token secret's
+ * rotation, and the search indexer the table's stream invokes. Each exports
+ * `handler`.
  * The CDK app bundles exactly these files.
  */
 import { fileURLToPath } from 'node:url';
@@ -18,10 +20,16 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 export const lambdaEntryPoints: {
   authorizer: string;
   httpApi: string;
+  /** Secrets Manager's rotation function of the token secret. */
+  rotation: string;
+  /** Writes the search index from the table's stream. */
+  searchIndexer: string;
   routes: Record<ChatRouteKey, string>;
 } = {
   authorizer: here('./authorizer.ts'),
   httpApi: here('./http-api.ts'),
+  rotation: here('./rotation.ts'),
+  searchIndexer: here('./search-indexer.ts'),
   routes: Object.fromEntries(chatRouteKeys.map((key) => [key, here(`./routes/${routeModuleName(key)}.ts`)])) as Record<
     ChatRouteKey,
     string

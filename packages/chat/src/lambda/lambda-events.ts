@@ -32,7 +32,7 @@ export interface HttpApiEvent {
   headers?: Record<string, string | undefined>;
   body?: string;
   isBase64Encoded: boolean;
-  requestContext: { http: { method: string } };
+  requestContext: { http: { method: string; sourceIp: string } };
 }
 
 /** The payload format 2.0 result. */

@@ -1,15 +1,18 @@
 /**
  * Wraps the chat's handler factories (handlers/) as Lambda entry points: the
- * dependencies come from the container's runtime (chat-runtime.ts) and the
- * factory runs once per runtime, so an entry point holds no logic of its own.
+ * dependencies come from the container's runtime (chat-runtime.ts), built from
+ * the parts the entry module names, the factory runs once per runtime, and every
+ * invocation is instrumented (runtime/observability.ts). An entry point holds no
+ * logic of its own.
  *
  * @example
  * // lambda/routes/send-message.ts
- * export const handler = webSocketRoute(sendMessageHandler);
+ * export const handler = webSocketRoute(sendMessageHandler, { store: tableStore, poster: connectionPoster });
  */
 import type { ChatContext, ChatHandlerDependencies } from '../handlers/handler-types.ts';
-import { chatDependencies, connectionsUrl } from './chat-runtime.ts';
+import { chatDependencies, connectionsUrl, type FunctionParts } from './chat-runtime.ts';
 import type { WebSocketOrigin } from './lambda-events.ts';
+import { instrumented } from './runtime/observability.ts';
 
 type Handler<E, R> = (event: E, context: ChatContext) => Promise<R>;
 
@@ -20,9 +23,12 @@ type Handler<E, R> = (event: E, context: ChatContext) => Promise<R>;
  */
 export function webSocketRoute<E, R>(
   factory: (deps: ChatHandlerDependencies) => Handler<E, R>,
+  parts: FunctionParts,
 ): Handler<E & { requestContext: WebSocketOrigin }, R> {
-  return withDependencies(factory, (event: E & { requestContext: WebSocketOrigin }) =>
-    connectionsUrl(event.requestContext),
+  return withDependencies(
+    factory,
+    (event: E & { requestContext: WebSocketOrigin }) => connectionsUrl(event.requestContext),
+    parts,
   );
 }
 
@@ -30,15 +36,16 @@ export function webSocketRoute<E, R>(
 export function withDependencies<E, R>(
   factory: (deps: ChatHandlerDependencies) => Handler<E, R>,
   endpointOf: (event: E) => string,
+  parts: FunctionParts,
 ): Handler<E, R> {
   const built = new WeakMap<ChatHandlerDependencies, Handler<E, R>>();
-  return async (event, context) => {
-    const deps = await chatDependencies(endpointOf(event));
+  return instrumented(factory.name || 'handler', async (event, context) => {
+    const deps = await chatDependencies(endpointOf(event), parts);
     let handler = built.get(deps);
     if (!handler) {
       handler = factory(deps);
       built.set(deps, handler);
     }
     return handler(event, context);
-  };
+  });
 }

@@ -3,7 +3,8 @@
  * answer: how the chat's HTTP endpoints (http/api-routes.ts), written for the
  * self-hosted server, answer API Gateway HTTP API events on Lambda unchanged.
  *
- * The request is a readable stream carrying `method`, `url` and `headers`; the
+ * The request is a readable stream carrying `method`, `url`, `headers` and
+ * `socket.remoteAddress`; the
  * response records `writeHead` and `end`. That is the surface the chat's
  * endpoints use (json-body.ts reads the stream, send-json.ts writes one
  * `writeHead(...).end(text)`); a listener that needs more (sockets, trailers,
@@ -19,6 +20,8 @@ export interface BufferedRequest {
   /** Lower-case names. */
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The client's address, as `request.socket.remoteAddress` (API Gateway's `sourceIp`). */
+  remoteAddress: string;
 }
 
 export interface BufferedResponse {
@@ -36,6 +39,7 @@ export function runRequestListener(listener: RequestListener, request: BufferedR
       method: request.method,
       url: request.url,
       headers: request.headers,
+      socket: { remoteAddress: request.remoteAddress },
     });
     const answer: BufferedResponse = { statusCode: 200, headers: {}, body: '' };
     const response = {

@@ -15,8 +15,11 @@
  * already answers 410 for it (spec 1.6).
  */
 import { isGone } from '../broadcast/connection-poster.ts';
-import type { ConnectionId } from '../domain/types.ts';
-import type { ChatStore } from '../ports/chat-store.ts';
+import type { ConnectionId, User } from '../domain/types.ts';
+import type { ChatStore, UserKey } from '../ports/chat-store.ts';
+
+/** Online users read per round trip. */
+const SWEEP_PAGE = 500;
 
 export interface StaleConnectionSweepOptions {
   store: Pick<ChatStore, 'listOnlineUsers' | 'listUserConnections'>;
@@ -34,17 +37,21 @@ export async function sweepStaleConnections(options: StaleConnectionSweepOptions
   const { store, now = Date.now } = options;
   const cutoff = now() - (options.minAgeMs ?? 60_000);
   let removed = 0;
-  for (const user of await store.listOnlineUsers()) {
-    for (const connection of await store.listUserConnections(user.id)) {
-      if (connection.connectedAt > cutoff) continue;
-      try {
-        await options.getConnection({ ConnectionId: connection.connectionId });
-      } catch (error) {
-        if (!isGone(error)) throw error;
-        await options.disconnect(connection.connectionId);
-        removed++;
+  // A page at a time: the users who are online, by username.
+  for (let after: UserKey | undefined, users: User[]; ; after = users.at(-1)) {
+    users = await store.listOnlineUsers({ ...(after && { after }), limit: SWEEP_PAGE });
+    for (const user of users) {
+      for (const connection of await store.listUserConnections(user.id)) {
+        if (connection.connectedAt > cutoff) continue;
+        try {
+          await options.getConnection({ ConnectionId: connection.connectionId });
+        } catch (error) {
+          if (!isGone(error)) throw error;
+          await options.disconnect(connection.connectionId);
+          removed++;
+        }
       }
     }
+    if (users.length < SWEEP_PAGE) return removed;
   }
-  return removed;
 }

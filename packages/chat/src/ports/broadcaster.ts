@@ -36,4 +36,6 @@ export interface Broadcaster {
   publishToRoom(roomId: RoomId, message: ServerMessage, options?: PublishOptions): Promise<void>;
   subscribe(connectionId: ConnectionId, roomIds: readonly RoomId[]): Promise<void>;
   unsubscribe(connectionId: ConnectionId, roomIds: readonly RoomId[]): Promise<void>;
+  /** Closes the connection (a deactivated account's); one that is gone already is skipped. */
+  disconnect(connectionId: ConnectionId): Promise<void>;
 }

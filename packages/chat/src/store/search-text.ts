@@ -16,9 +16,20 @@ import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from './snippet.ts';
 
 /** What to index for `text`: its distinct folded words, space-separated (PostgreSQL: the `search_words` column). */
 export function searchWords(text: string): string {
+  return messageWords(text).join(' ');
+}
+
+/** The distinct folded words of `text`, in the order they first appear (the DynamoDB store indexes one item per word). */
+export function messageWords(text: string): string[] {
   const words = new Set<string>();
   for (const [token] of text.matchAll(TOKEN)) for (const word of foldWords(token)) words.add(word);
-  return [...words].join(' ');
+  return [...words];
+}
+
+/** Whether every query word (of `searchQueryWords`) starts a word of `text`: the match rule of every store. */
+export function matchesEveryWord(text: string, words: readonly string[]): boolean {
+  const folded = messageWords(text);
+  return words.every((word) => folded.some((candidate) => candidate.startsWith(word)));
 }
 
 /**

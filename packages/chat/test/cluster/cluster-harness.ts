@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { type ChatClusterOptions, type ChatServer, type ChatServerOptions, startChatServer } from '../../src/server.ts';
 import { WAIT_MS } from '../chat-test-client.ts';
+import { cheapPasswordCost, relaxedRateLimits } from '../test-settings.ts';
 
 export const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,6 +59,14 @@ export interface ClusterSetup {
   databaseUrl?: string;
   /** Shorter than the default so that outage tests answer quickly. */
   connectionTimeoutMs?: number;
+  /** The statement timeout (`database.queryTimeoutMs`). @default the chat's */
+  queryTimeoutMs?: number;
+  /** Where every node logs. @default nothing is logged */
+  logger?: Logger;
+  /** How often clients ping for room heads. @default the chat's (25 s) */
+  heartbeatIntervalMs?: number;
+  /** Wraps each node's broadcaster (nodes started in this process only). @default none */
+  broadcaster?: ChatServerOptions['broadcaster'];
 }
 
 /** The options of node `index` of a test cluster. */
@@ -69,7 +79,7 @@ export function nodeOptions(index: number, setup: Required<Pick<ClusterSetup, 's
   };
   return {
     port: 0,
-    logger: false,
+    logger: setup.logger ?? false,
     webRoot: fileURLToPath(new URL('./no-web-client', import.meta.url)),
     tokenSecret: TOKEN_SECRET,
     database: {
@@ -77,8 +87,13 @@ export function nodeOptions(index: number, setup: Required<Pick<ClusterSetup, 's
       schema: setup.schema,
       poolSize: 4,
       ...(setup.connectionTimeoutMs !== undefined && { connectionTimeoutMs: setup.connectionTimeoutMs }),
+      ...(setup.queryTimeoutMs !== undefined && { queryTimeoutMs: setup.queryTimeoutMs }),
     },
     cluster,
+    rateLimits: relaxedRateLimits,
+    passwordCost: cheapPasswordCost,
+    ...(setup.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: setup.heartbeatIntervalMs }),
+    ...(setup.broadcaster !== undefined && { broadcaster: setup.broadcaster }),
   } satisfies ChatServerOptions;
 }
 
@@ -97,32 +112,55 @@ export async function startCluster(
   return nodes;
 }
 
-/** `@connections` base URL of a node (the AWS SDK's `endpoint`). */
-export function managementUrl(node: { webSocketUrl: string }): string {
-  return node.webSocketUrl.replace(/^ws/, 'http');
-}
-
 export interface ChildNode {
   url: string;
   webSocketUrl: string;
+  /** The `@connections` endpoint (the node's management listener). */
+  managementUrl: string;
   process: ChildProcess;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
   kill(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Stops the node gracefully (SIGTERM) and cuts it off (SIGKILL) if that has not
+   * ended within `graceMs`, so a shutdown that hangs cannot hold a test file up;
+   * resolves to how it ended.
+   */
+  stop(graceMs?: number): Promise<'graceful' | 'killed'>;
 }
 
 const nodeScript = fileURLToPath(new URL('./chat-node.ts', import.meta.url));
 
-/** Starts a node in a child process (test/cluster/chat-node.ts) and resolves once it serves. */
-export function startChildNode(options: ChatServerOptions): Promise<ChildNode> {
+/**
+ * How long a child node may take to start before it counts as failed: starting
+ * loads the whole chat and the AWS SDK through the TypeScript loader, seconds on
+ * a quiet machine and far more on one busy with other test files.
+ */
+const NODE_START_MS = 60_000;
+
+/**
+ * Starts a node in a child process (test/cluster/chat-node.ts) and resolves once it
+ * serves; `env` adds to this process's environment (the AWS SDK's settings).
+ */
+export function startChildNode(options: ChatServerOptions, env: Record<string, string> = {}): Promise<ChildNode> {
   const child = spawn(process.execPath, ['--import', 'tsx', nodeScript], {
-    env: { ...process.env, CHAT_NODE_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, ...env, CHAT_NODE_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const kill = async (signal: NodeJS.Signals): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
+  };
+  const stop = async (graceMs = WAIT_MS): Promise<'graceful' | 'killed'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      kill('SIGTERM').then(() => 'graceful' as const),
+      new Promise<'killed'>((resolve) => (timer = setTimeout(() => resolve('killed'), graceMs))),
+    ]);
+    clearTimeout(timer);
+    await kill('SIGKILL');
+    return ended;
   };
   let stdout = '';
   let stderr = '';
@@ -133,14 +171,14 @@ export function startChildNode(options: ChatServerOptions): Promise<ChildNode> {
     const timer = setTimeout(() => {
       void kill('SIGKILL');
       reject(new Error(`the node did not start: ${stderr}`));
-    }, WAIT_MS * 2);
+    }, NODE_START_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = /^READY (.+)$/m.exec(stdout)?.[1];
       if (!line) return;
       clearTimeout(timer);
-      const { url, webSocketUrl } = JSON.parse(line) as { url: string; webSocketUrl: string };
-      resolve({ url, webSocketUrl, process: child, exited, kill });
+      const addresses = JSON.parse(line) as Pick<ChildNode, 'url' | 'webSocketUrl' | 'managementUrl'>;
+      resolve({ ...addresses, process: child, exited, kill, stop });
     });
     void exited.then(() => {
       clearTimeout(timer);

@@ -32,8 +32,41 @@ describe('readChatConfig', () => {
   it('selects the embedded chat when nothing is set: SQLite in ./data, one process', () => {
     assert.deepEqual(readChatConfig({}, {}, '/srv'), {
       workers: 1,
-      server: { port: 8080, host: '127.0.0.1', dataDir: resolve('/srv', 'data') },
+      server: { port: 8080, host: '127.0.0.1', managementPort: 8081, dataDir: resolve('/srv', 'data') },
     });
+  });
+
+  it('reads trusted proxies and rate limits, and refuses bad ones naming the variable', () => {
+    const { server } = readChatConfig(
+      {},
+      { TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1', CHAT_RATE_LIMITS: '{"message":{"capacity":60}}' },
+      '/srv',
+    );
+    assert.deepEqual(server.trustedProxies, ['10.0.0.0/8', '127.0.0.1']);
+    assert.deepEqual(server.rateLimits, { message: { capacity: 60 } });
+    assertRefused({ TRUSTED_PROXIES: '10.0.0.0/8,proxy.internal' }, /^TRUSTED_PROXIES: .*"proxy\.internal"/);
+    assertRefused({ CHAT_RATE_LIMITS: '{"message":{"capacity":-1}}' }, /^CHAT_RATE_LIMITS: .*message\.capacity/);
+    assertRefused({ CHAT_RATE_LIMITS: 'fast' }, /^CHAT_RATE_LIMITS is not JSON/);
+  });
+
+  it('reads the database statement timeout, the guest idle time and the heartbeat', () => {
+    const { server } = readChatConfig(
+      {},
+      {
+        DATABASE_URL: cluster.DATABASE_URL,
+        DATABASE_QUERY_TIMEOUT_MS: '1500',
+        CHAT_GUEST_IDLE_HOURS: '48',
+        CHAT_HEARTBEAT_SECONDS: '40',
+      },
+      '/srv',
+    );
+    assert.deepEqual(server.database, { url: cluster.DATABASE_URL, queryTimeoutMs: 1500 });
+    assert.equal(server.guestIdleMs, 48 * 3_600_000);
+    assert.equal(server.heartbeatIntervalMs, 40_000);
+    assertRefused({ CHAT_HEARTBEAT_SECONDS: '601' }, /CHAT_HEARTBEAT_SECONDS/);
+    assertRefused({ DATABASE_QUERY_TIMEOUT_MS: '1500' }, /DATABASE_QUERY_TIMEOUT_MS is set but DATABASE_URL is not/);
+    assertRefused({ DATABASE_URL: cluster.DATABASE_URL, DATABASE_QUERY_TIMEOUT_MS: '5' }, /DATABASE_QUERY_TIMEOUT_MS/);
+    assertRefused({ CHAT_GUEST_IDLE_HOURS: '0' }, /CHAT_GUEST_IDLE_HOURS/);
   });
 
   it('selects PostgreSQL with DATABASE_URL, and a cluster node with REDIS_URL too', () => {
@@ -53,11 +86,61 @@ describe('readChatConfig', () => {
     assert.deepEqual(node.server, {
       port: 9000,
       host: '0.0.0.0',
+      managementPort: 8081,
       dataDir: resolve('/srv', 'data'),
       tokenSecret: SECRET,
       database: { url: cluster.DATABASE_URL },
       cluster: { redisUrl: cluster.REDIS_URL, nodeId: 'eu-1' },
     });
+  });
+
+  it('selects DynamoDB with DYNAMODB_TABLE, a cluster node on it with REDIS_URL, and token keys from Secrets Manager', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:chat-token-AbCdEf';
+    assert.deepEqual(readChatConfig({}, { DYNAMODB_TABLE: 'chat-table' }, '/srv').server.dynamodb, {
+      tableName: 'chat-table',
+    });
+    const node = readChatConfig(
+      {},
+      {
+        DYNAMODB_TABLE: 'chat-table',
+        REDIS_URL: 'rediss://master.chat.cache.amazonaws.com:6379',
+        REDIS_PASSWORD: 'p@ss/word',
+        REDIS_KEY_PREFIX: 'chat-prod',
+        CHAT_TOKEN_SECRET_ARN: arn,
+      },
+      '/srv',
+    ).server;
+    assert.equal(node.tokenSecretArn, arn);
+    assert.equal(node.tokenSecret, undefined);
+    assert.deepEqual(node.cluster, {
+      redisUrl: 'rediss://:p%40ss%2Fword@master.chat.cache.amazonaws.com:6379',
+      keyPrefix: 'chat-prod',
+    });
+    assertRefused({ DYNAMODB_TABLE: 'chat', DATABASE_URL: cluster.DATABASE_URL }, /both set: choose one database/);
+    assertRefused({ DYNAMODB_TABLE: 'x' }, /DYNAMODB_TABLE must be 3 to 255 characters/);
+    assertRefused({ CHAT_TOKEN_SECRET: SECRET, CHAT_TOKEN_SECRET_ARN: arn }, /both set: choose one source/);
+    assertRefused(
+      { CHAT_TOKEN_SECRET_ARN: 'chat-token' },
+      /CHAT_TOKEN_SECRET_ARN must be a Secrets Manager secret ARN/,
+    );
+    assertRefused({ REDIS_PASSWORD: 'x' }, /REDIS_PASSWORD is set but REDIS_URL is not/);
+    assert.equal(
+      readChatConfig({}, { DATABASE_URL: 'postgres://chat@db:5432/chat?sslmode=verify-full', DATABASE_PASSWORD: 'a b' })
+        .server.database?.url,
+      'postgres://chat:a%20b@db:5432/chat?sslmode=verify-full',
+    );
+    assertRefused({ DATABASE_PASSWORD: 'x' }, /DATABASE_PASSWORD is set but DATABASE_URL is not/);
+    assertRefused({ ...cluster, REDIS_KEY_PREFIX: 'a b' }, /REDIS_KEY_PREFIX must be/);
+  });
+
+  it('takes the management port from --management-port or MANAGEMENT_PORT; 0 with port 0', () => {
+    assert.equal(
+      readChatConfig({ 'management-port': '9001' }, { MANAGEMENT_PORT: '9002' }).server.managementPort,
+      9001,
+    );
+    assert.equal(readChatConfig({}, { MANAGEMENT_PORT: '9002' }).server.managementPort, 9002);
+    assert.equal(readChatConfig({ port: '0' }, {}).server.managementPort, 0);
+    assertRefused({ MANAGEMENT_PORT: 'admin' }, /the management port must be a number from 0 to 65535/);
   });
 
   it('prefers flags to environment variables, and takes WORKERS from the environment', () => {
@@ -88,15 +171,16 @@ describe('readChatConfig', () => {
   it('refuses a cluster without a shared database or token secret', () => {
     assertRefused(
       { REDIS_URL: cluster.REDIS_URL, CHAT_TOKEN_SECRET: SECRET },
-      /REDIS_URL is set but DATABASE_URL is not/,
+      /REDIS_URL is set but DATABASE_URL is not \(nor DYNAMODB_TABLE\)/,
     );
     assertRefused({ REDIS_URL: cluster.REDIS_URL, DATABASE_URL: cluster.DATABASE_URL }, /CHAT_TOKEN_SECRET/);
     assertRefused({ ...cluster, CHAT_TOKEN_SECRET: 'short' }, /CHAT_TOKEN_SECRET must be at least 32 characters/);
   });
 
   it('refuses more than one worker outside a cluster, naming what is missing', () => {
-    assertRefused({}, /--workers 2 needs DATABASE_URL and REDIS_URL/, { workers: '2' });
+    assertRefused({}, /--workers 2 needs DATABASE_URL \(or DYNAMODB_TABLE\) and REDIS_URL/, { workers: '2' });
     assertRefused({ DATABASE_URL: cluster.DATABASE_URL, WORKERS: '4' }, /--workers 4 needs REDIS_URL:/);
+    assertRefused({ DYNAMODB_TABLE: 'chat', WORKERS: '4' }, /--workers 4 needs REDIS_URL:/);
     assertRefused({}, /the number of workers must be a number from 1 to 1024 \(--workers or WORKERS\)/, {
       workers: '0',
     });

@@ -13,13 +13,12 @@ import {
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ChatClient, type Frame, register, uniqueName, WAIT_MS } from '../chat-test-client.ts';
+import { ChatClient, type Frame, register, uniqueName } from '../chat-test-client.ts';
 import {
   type ChildNode,
   dropSchemas,
   freshKeyPrefix,
   freshSchema,
-  managementUrl,
   nodeOptions,
   startChildNode,
   waitUntil,
@@ -29,14 +28,6 @@ import { assertEveryMemberHasEachAckedMessageOnce, ReconnectingClient } from './
 after(dropSchemas);
 
 const MESSAGES_PER_CLIENT = 20;
-
-/** Stops a child node: gracefully when it still runs, cut off if that does not end within the bound. */
-async function stop(node: ChildNode): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([node.kill('SIGTERM'), new Promise((resolve) => (timer = setTimeout(resolve, WAIT_MS)))]);
-  clearTimeout(timer);
-  await node.kill('SIGKILL');
-}
 
 /** The AWS error name a management call fails with, or 'OK'. */
 async function outcome(call: () => Promise<unknown>): Promise<string> {
@@ -54,7 +45,7 @@ describe('a node killed with SIGKILL', () => {
     const setup = { schema: freshSchema(), keyPrefix: freshKeyPrefix() };
     const nodes: ChildNode[] = [];
     t.after(async () => {
-      await Promise.all(nodes.map(stop));
+      await Promise.all(nodes.map((node) => node.stop()));
     });
     // The first node migrates the schema before the others start.
     for (let i = 0; i < 3; i++) nodes.push(await startChildNode(nodeOptions(i, setup)));
@@ -83,7 +74,7 @@ describe('a node killed with SIGKILL', () => {
     for (const client of clients) client.track(roomId, base);
 
     const management = new ApiGatewayManagementApiClient({
-      endpoint: managementUrl(nodes[0]!),
+      endpoint: nodes[0]!.managementUrl,
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
       maxAttempts: 1,

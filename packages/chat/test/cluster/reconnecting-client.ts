@@ -4,7 +4,9 @@
  * reconnects to the next node of a list, sends `hello` and `catchUp` from the
  * last `seq` it applied per room, applies room events in `seq` order (ignoring
  * duplicates, catching up on gaps), and resends every `sendMessage` that has
- * no `ack` yet with its original `clientMessageId`.
+ * no `ack` yet with its original `clientMessageId`. From each `welcome` on it
+ * pings every `limits.heartbeatIntervalMs` with its `since`, and at once on
+ * `resync`, and catches up every room a `pong` names beyond what it applied.
  *
  * `applied` is what a user would see: per room, each event once, in order.
  */
@@ -49,6 +51,9 @@ export class ReconnectingClient {
   #open = false;
   #stopped = false;
   #requestCount = 0;
+  /** The `since` of the next heartbeat `ping`. */
+  #since: string | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(name: string, urls: readonly string[], index: number, token: string) {
     this.name = name;
@@ -146,6 +151,7 @@ export class ReconnectingClient {
   /** Closes for good: no reconnect; unanswered sends are rejected. */
   close(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#heartbeat);
     for (const send of this.#sends.values()) send.reject(new Error(`${this.name} closed`));
     this.#sends.clear();
     const socket = this.#socket;
@@ -220,6 +226,7 @@ export class ReconnectingClient {
   #onClose(socket: WebSocket): void {
     if (socket !== this.#socket) return;
     this.#open = false;
+    clearInterval(this.#heartbeat);
     this.#catchUps.clear();
     for (const request of this.#requests.values()) request.reject(new Error(`${this.name}: connection closed`));
     this.#requests.clear();
@@ -234,7 +241,14 @@ export class ReconnectingClient {
 
   #onFrame(frame: Frame): void {
     this.frames.push(frame);
+    if (frame.type === 'welcome') this.#onWelcome(frame);
+    if (frame.type === 'resync') this.#ping();
     const requestId = typeof frame.requestId === 'string' ? frame.requestId : undefined;
+    if (requestId?.startsWith('beat-')) {
+      // Refused (rate limited, the store down): the next heartbeat asks again.
+      if (frame.type === 'pong') this.#onPong(frame);
+      return;
+    }
     const send = requestId === undefined ? undefined : this.#sends.get(requestId);
     if (send) {
       this.#sends.delete(requestId!);
@@ -264,6 +278,28 @@ export class ReconnectingClient {
       return;
     }
     if (ROOM_EVENTS.has(frame.type)) this.#apply(frame);
+  }
+
+  /** The heartbeat (docs/protocol.md, "ping"): from each welcome on, a `ping` with `since` every interval. */
+  #onWelcome(welcome: Frame): void {
+    this.#since = welcome.pingSince as string;
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => this.#ping(), welcome.limits.heartbeatIntervalMs as number);
+  }
+
+  #ping(): void {
+    if (!this.#open || this.#since === undefined) return;
+    this.#socket!.send(
+      JSON.stringify({ action: 'ping', since: this.#since, requestId: `beat-${++this.#requestCount}` }),
+    );
+  }
+
+  #onPong(pong: Frame): void {
+    this.#since = pong.since as string;
+    for (const head of pong.heads as Frame[]) {
+      if (this.#lastSeq.has(head.roomId) && head.seq > this.lastSeq(head.roomId)) this.#catchUp(head.roomId);
+    }
+    if (pong.hasMore) this.#ping();
   }
 
   #apply(event: Frame): void {

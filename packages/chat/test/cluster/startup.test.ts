@@ -86,6 +86,7 @@ describe('main.ts in cluster mode', () => {
     const port = await freePort();
     const result = await runMain({
       DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: freshSchema(),
       REDIS_URL: `redis://127.0.0.1:${port}`,
       CHAT_TOKEN_SECRET: TOKEN_SECRET,
     });
@@ -121,7 +122,10 @@ describe('main.ts in cluster mode', () => {
   });
 
   it('exits 1 when --workers asks for more than one process without a cluster', async () => {
-    assertRefused(await runMain({}, ['--workers', '2']), /--workers 2 needs DATABASE_URL and REDIS_URL/);
+    assertRefused(
+      await runMain({}, ['--workers', '2']),
+      /--workers 2 needs DATABASE_URL \(or DYNAMODB_TABLE\) and REDIS_URL/,
+    );
   });
 
   it('runs --workers 2 as two nodes on one port, and drains both on SIGTERM', async () => {
@@ -131,6 +135,7 @@ describe('main.ts in cluster mode', () => {
     const result = await runMain(
       {
         PORT: String(port),
+        MANAGEMENT_PORT: '0',
         DATABASE_URL: databaseUrl,
         DATABASE_SCHEMA: freshSchema(),
         REDIS_URL: redisUrl,

@@ -33,7 +33,15 @@ export function policyAllows(document: PolicyDocument | undefined, action: strin
 
 function anyMatch(patterns: unknown, value: string, { ignoreCase = false }: { ignoreCase?: boolean }): boolean {
   const list = Array.isArray(patterns) ? patterns : [patterns];
-  return list.some((pattern) => typeof pattern === 'string' && globToRegExp(pattern, ignoreCase).test(value));
+  return list.some((pattern) => typeof pattern === 'string' && globMatches(pattern, value, ignoreCase));
+}
+
+/** A pattern without wildcards (the usual `Resource: event.methodArn`) is compared as it is, with no RegExp built. */
+function globMatches(glob: string, value: string, ignoreCase: boolean): boolean {
+  if (!glob.includes('*') && !glob.includes('?')) {
+    return ignoreCase ? glob.toLowerCase() === value.toLowerCase() : glob === value;
+  }
+  return globToRegExp(glob, ignoreCase).test(value);
 }
 
 function globToRegExp(glob: string, ignoreCase: boolean): RegExp {

@@ -5,7 +5,7 @@
  * does not allow `$connect`, 500 for any other failure.
  */
 import { type ConnectionFacts, type HandshakeFacts, requestContext } from '../events.ts';
-import { type LambdaFunction, withDeadline } from '../integrations/lambda.ts';
+import type { LambdaFunction } from '../integrations/lambda-function.ts';
 import { firstMissingIdentitySource } from './identity-sources.ts';
 import { type PolicyDocument, policyAllows } from './policy.ts';
 
@@ -40,10 +40,10 @@ export class RequestAuthorizer {
 
     let result: unknown;
     try {
-      const deadline = Date.now() + this.#options.timeoutMs;
-      result = await withDeadline(
-        this.#options.fn.invoke(this.#event(facts, handshake, requestId, now), deadline),
-        deadline,
+      // `invoke` itself rejects once the deadline has passed (LambdaFunction's contract).
+      result = await this.#options.fn.invoke(
+        this.#event(facts, handshake, requestId, now),
+        Date.now() + this.#options.timeoutMs,
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -49,8 +49,11 @@ export class ChannelRegistry {
       return false;
     }
     members.add(connection);
-    connection.channels ??= new Set();
-    connection.channels.add(channel);
+    const channels = connection.channels;
+    // Most connections are in one channel: its name alone, a Set from the second on.
+    if (channels === null) connection.channels = channel;
+    else if (typeof channels === 'string') connection.channels = new Set([channels, channel]);
+    else channels.add(channel);
     this.#subscriptions++;
     this.#observer?.joined(connection, channel, first);
     return true;
@@ -58,7 +61,10 @@ export class ChannelRegistry {
 
   /** @returns false if the connection was not a member */
   remove(connection: Connection, channel: string): boolean {
-    if (connection.channels?.delete(channel) !== true) return false;
+    const channels = connection.channels;
+    if (channels === channel) connection.channels = null;
+    else if (typeof channels === 'string' || channels?.delete(channel) !== true) return false;
+    else if (channels.size === 0) connection.channels = null;
     this.#leave(connection, channel);
     return true;
   }
@@ -68,7 +74,8 @@ export class ChannelRegistry {
     const channels = connection.channels;
     if (channels === null) return;
     connection.channels = null;
-    for (const channel of channels) this.#leave(connection, channel);
+    if (typeof channels === 'string') this.#leave(connection, channels);
+    else for (const channel of channels) this.#leave(connection, channel);
   }
 
   /** The members of a channel; undefined when it has none. */

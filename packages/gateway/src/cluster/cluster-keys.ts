@@ -4,12 +4,14 @@
  * `P:node:{id}:...` cannot be confused between nodes.
  *
  *   P:nodes                          SET     registered node ids (scanned each heartbeat)
- *   P:node:{node}                    STRING  liveness, expires nodeTtlMs after the last heartbeat
+ *   P:node:{node}                    STRING  liveness (the holding process's token), expires nodeTtlMs
+ *                                            after the last heartbeat; never written again once expired
  *   P:node:{node}:conns              SET     the node's connection ids
  *   P:node:{node}:channels           SET     channels the node has members in
  *   P:node:{node}:members:{channel}  SET     the node's members of a channel
  *   P:conn:{connectionId}            HASH    node = holder, facts = ConnectionFacts JSON
  *   P:reap:{node}                    STRING  which survivor handles a stopped node (SET NX PX)
+ *   P:dead:{node}                    STRING  tombstone: survivors clean up after this node id (1 day)
  *
  *   pub/sub  P:channel:{channel}     a publish: subscribed by nodes with local members only
  *   pub/sub  P:inbox:{node}          forwarded requests to a node and replies to its own requests
@@ -52,6 +54,10 @@ export class ClusterKeys {
     return `${this.prefix}:reap:${node}`;
   }
 
+  dead(node: string): string {
+    return `${this.prefix}:dead:${node}`;
+  }
+
   inbox(node: string): string {
     return `${this.prefix}:inbox:${node}`;
   }
@@ -78,10 +84,103 @@ local function each(fn)
 end
 `;
 
+/** take(P, node, id): deletes a connection's entry if it names `node`; returns its facts, or nil. */
+const TAKE_ENTRY = `
+local function take(P, node, id)
+  local key = P .. ':conn:' .. id
+  local entry = redis.call('HMGET', key, 'node', 'facts')
+  redis.call('SREM', P .. ':node:' .. node .. ':conns', id)
+  if entry[1] ~= node then return nil end
+  redis.call('DEL', key)
+  return entry[2] or ''
+end
+`;
+
 /**
  * The scripts, each one round trip. ARGV[1] is always `P`.
+ *
+ * Who runs a connection's `$disconnect` is decided by its directory entry: whoever
+ * deletes it (the holder when the connection closes, `sbRelease`; a survivor after
+ * the holder lost its liveness, `sbClaimEntry`) runs it, and each deletion is one
+ * atomic script, so exactly one side does. A node id whose liveness key expired is
+ * dead for good: `sbRenew` never writes it again and `sbEnter` writes no entry for
+ * it, so a survivor that claimed it (`sbClaimNode`) sees every entry it will have.
  */
 export const CLUSTER_SCRIPTS = {
+  /**
+   * ARGV: P, me, token, ttl. Renews the node's liveness if it still holds it:
+   * `alive`; `taken` when another process holds the id; `expired` when the key
+   * expired while Redis remembers the node (registered, or a survivor's tombstone):
+   * the node must fence itself; `unknown` when Redis knows nothing of it (it lost its
+   * data): the node registers again.
+   */
+  sbRenew: {
+    numberOfKeys: 0,
+    lua: `
+local P, me, token = ARGV[1], ARGV[2], ARGV[3]
+local key = P .. ':node:' .. me
+local current = redis.call('GET', key)
+if current == token then
+  redis.call('SET', key, token, 'PX', ARGV[4])
+  redis.call('SADD', P .. ':nodes', me)
+  return 'alive'
+end
+if current then return 'taken' end
+if redis.call('EXISTS', P .. ':dead:' .. me) == 1 or redis.call('SISMEMBER', P .. ':nodes', me) == 1 then
+  return 'expired'
+end
+return 'unknown'`,
+  },
+  /**
+   * ARGV: P, me, token, id, facts. Writes a connection's directory entry if the node
+   * still holds its liveness: 1, else 0 (the node is dead; nobody will clean up the
+   * connection but the node itself).
+   */
+  sbEnter: {
+    numberOfKeys: 0,
+    lua: `
+local P, me = ARGV[1], ARGV[2]
+if redis.call('GET', P .. ':node:' .. me) ~= ARGV[3] then return 0 end
+redis.call('HSET', P .. ':conn:' .. ARGV[4], 'node', me, 'facts', ARGV[5])
+redis.call('SADD', P .. ':node:' .. me .. ':conns', ARGV[4])
+return 1`,
+  },
+  /**
+   * ARGV: P, me, id. A connection of this node ended: 1 if this node runs its
+   * `$disconnect` (it deleted the entry, or there is none and no survivor is cleaning
+   * up after it: Redis lost its data), 0 if a survivor claimed it.
+   */
+  sbRelease: {
+    numberOfKeys: 0,
+    lua: `${TAKE_ENTRY}
+local P, me = ARGV[1], ARGV[2]
+if take(P, me, ARGV[3]) then return 1 end
+if redis.call('EXISTS', P .. ':dead:' .. me) == 1 then return 0 end
+return 1`,
+  },
+  /**
+   * ARGV: P, node, me, reapTtl, deadTtl. Elects this survivor to clean up after a node
+   * whose liveness key has expired, and marks the node id dead (a tombstone). 1 if
+   * elected; 0 if the node is live or another survivor holds the election.
+   */
+  sbClaimNode: {
+    numberOfKeys: 0,
+    lua: `
+local P, node = ARGV[1], ARGV[2]
+if redis.call('EXISTS', P .. ':node:' .. node) == 1 then return 0 end
+redis.call('SET', P .. ':dead:' .. node, '1', 'PX', ARGV[5])
+if redis.call('SET', P .. ':reap:' .. node, ARGV[3], 'NX', 'PX', ARGV[4]) then return 1 end
+return 0`,
+  },
+  /**
+   * ARGV: P, node, id. Takes a dead node's connection: deletes its entry if it still
+   * names the node and returns its facts (the survivor runs its `$disconnect`), else nil.
+   */
+  sbClaimEntry: {
+    numberOfKeys: 0,
+    lua: `${TAKE_ENTRY}
+return take(ARGV[1], ARGV[2], ARGV[3]) or false`,
+  },
   /** KEYS[1] = P:conn:{id} -> the holder's node id if that node is live, else nil. */
   sbLocate: {
     numberOfKeys: 1,

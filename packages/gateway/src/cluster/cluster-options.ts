@@ -23,10 +23,18 @@ export interface ClusterOptions {
   /**
    * How long a node's liveness key lives without renewal. A node silent this long is
    * taken for stopped: its connections answer 410 and get their `$disconnect` on
-   * another node. Must exceed `heartbeatMs`.
+   * another node; if it was only stalled, it fences itself when it resumes and
+   * rejoins under a new id. Must exceed `heartbeatMs`.
    * @default 5000
    */
   nodeTtlMs?: number;
+  /**
+   * How many `$disconnect`s a survivor runs at once for the connections of a node
+   * that lost its liveness, so the clean-up does not swamp the app's database; the
+   * clean-up of N connections takes about N / reapConcurrency `$disconnect` durations.
+   * @default 8
+   */
+  reapConcurrency?: number;
   /**
    * First part of every Redis key and pub/sub channel, so several clusters (or test
    * runs) can share one Redis. Keys are `{keyPrefix}:{apiId}:{stage}:...`.
@@ -37,7 +45,7 @@ export interface ClusterOptions {
 
 export type ResolvedClusterOptions = Required<ClusterOptions>;
 
-const DEFAULTS = { heartbeatMs: 1000, nodeTtlMs: 5000, keyPrefix: 'sb' } as const;
+const DEFAULTS = { heartbeatMs: 1000, nodeTtlMs: 5000, reapConcurrency: 8, keyPrefix: 'sb' } as const;
 
 /** Node ids go into key names, so `:` (the key separator) is not allowed in them. */
 const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -60,6 +68,8 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     throw problem('heartbeatMs must be an integer of at least 10');
   if (!Number.isInteger(resolved.nodeTtlMs) || resolved.nodeTtlMs <= resolved.heartbeatMs)
     throw problem('nodeTtlMs must be an integer greater than heartbeatMs');
+  if (!Number.isInteger(resolved.reapConcurrency) || resolved.reapConcurrency < 1)
+    throw problem('reapConcurrency must be an integer of at least 1');
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(resolved.keyPrefix))
     throw problem('keyPrefix must be 1 to 64 characters from A-Z a-z 0-9 _ . -');
   return resolved;

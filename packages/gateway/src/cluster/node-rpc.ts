@@ -29,7 +29,8 @@ type InboxMessage =
   | { t: 'a'; id: number; answer: ForwardedAnswer };
 
 export interface NodeRpcOptions {
-  nodeId: string;
+  /** This node's id, read at each request. */
+  nodeId: () => string;
   inbox: (nodeId: string) => string;
   /** PUBLISH; resolves with how many subscribers received the message. */
   publish: (topic: string, message: Buffer) => Promise<number>;
@@ -64,7 +65,7 @@ export class NodeRpc {
       }, this.#options.timeoutMs);
       this.#pending.set(id, { resolve, timer });
     });
-    const message = encodeEnvelope({ t: 'q', id, from: this.#options.nodeId, request }, payload);
+    const message = encodeEnvelope({ t: 'q', id, from: this.#options.nodeId(), request }, payload);
     let receivers: number;
     try {
       receivers = await this.#options.publish(this.#options.inbox(nodeId), message);

@@ -29,28 +29,89 @@ const throttle: Schema = {
   hint: 'give both burstLimit and rateLimit, e.g. { burstLimit: 100, rateLimit: 50 }',
 };
 
+/** Stage or route throttling: a token bucket, or `false` for none. */
+const throttleOrOff: Schema = { anyOf: [throttle, { const: false }] };
+
 const positive = (type: 'number' | 'integer', hint: string): Schema => ({ type, exclusiveMinimum: 0, hint });
+
+const wholeAtLeast = (minimum: number, hint: string): Schema => ({ type: 'integer', minimum, hint });
+
+const concurrency: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxWorkers: wholeAtLeast(1, 'use a whole number of worker threads, 1 or more'),
+    maxInvocationsPerWorker: wholeAtLeast(1, 'use 1 (one invocation per worker, as on Lambda) or more'),
+    maxQueuedInvocations: wholeAtLeast(0, 'use a whole number of waiting invocations, 0 or more'),
+    idleWorkerSeconds: positive('number', 'use a number of seconds above 0'),
+  },
+};
+
+/** An access key pair, plus what else a use of it takes (a session token). */
+const credentials = (extra: Record<string, Schema> = {}): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['accessKeyId', 'secretAccessKey'],
+  properties: {
+    accessKeyId: { type: 'string', minLength: 1 },
+    secretAccessKey: { type: 'string', minLength: 1 },
+    ...extra,
+  },
+});
+
+const integrationResponse: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    template: { type: 'string' },
+    templates: stringMap('each response template is a string'),
+    templateSelectionExpression: { type: 'string' },
+    contentHandling: {
+      enum: ['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'],
+      hint: 'CONVERT_TO_TEXT base64-encodes the backend body; clients only get text frames',
+    },
+  },
+};
 
 const integration: Schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['type', 'uri'],
+  required: ['type'],
   properties: {
-    type: { enum: ['HTTP_PROXY', 'HTTP'], hint: 'use HTTP_PROXY to forward the body as is, HTTP for templates' },
+    type: {
+      enum: ['HTTP_PROXY', 'HTTP', 'MOCK', 'AWS'],
+      hint: 'use HTTP_PROXY to forward the body as is, HTTP for templates, MOCK to answer without a backend, AWS for a Lambda function without proxy or an AWS service action',
+    },
     uri: { type: 'string', minLength: 1, hint: 'the backend URL, e.g. http://127.0.0.1:8080/messages' },
     method: { type: 'string', minLength: 1 },
     requestParameters: stringMap('map integration.request.* names to context.* or route.request.* sources'),
     templateSelectionExpression: { type: 'string' },
     requestTemplates: stringMap('each request template is a string'),
-    responses: {
+    passthroughBehavior: {
+      enum: ['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'],
+      hint: 'WHEN_NO_MATCH (the default) sends an unmatched message as it is',
+    },
+    contentHandling: { enum: ['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'] },
+    responses: { type: 'object', additionalProperties: integrationResponse },
+  },
+};
+
+const routeResponse: Schema = {
+  anyOf: [
+    { type: 'boolean' },
+    {
       type: 'object',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { template: { type: 'string' } },
+      additionalProperties: false,
+      properties: {
+        models: {
+          type: 'object',
+          additionalProperties: { type: 'object', hint: 'each model is a JSON Schema (draft 4) object' },
+        },
+        modelSelectionExpression: { type: 'string' },
       },
     },
-  },
+  ],
+  hint: 'use true for a two-way route, or { models, modelSelectionExpression } to name its response models',
 };
 
 const route: Schema = {
@@ -59,7 +120,7 @@ const route: Schema = {
   properties: {
     handler: {},
     integration,
-    routeResponse: { type: 'boolean', hint: 'use true for a two-way route, false (the default) otherwise' },
+    routeResponse,
     model: { type: 'object', hint: 'a model is a JSON Schema (draft 4) object' },
     models: {
       type: 'object',
@@ -68,7 +129,7 @@ const route: Schema = {
     modelSelectionExpression: { type: 'string' },
     // Spec 4: the integration timeout is 50 ms to 29 s for every integration type.
     timeoutInMillis: { type: 'integer', minimum: 50, maximum: 29000, hint: 'use whole milliseconds from 50 to 29000' },
-    throttling: throttle,
+    throttling: throttleOrOff,
     environment: stringMap(ENV_HINT),
     functionName: { type: 'string', minLength: 1 },
   },
@@ -87,6 +148,7 @@ export const definitionSchema: Schema = {
     },
     routeSelectionExpression: { type: 'string' },
     environment: stringMap(ENV_HINT),
+    concurrency,
     stageVariables: stringMap(ENV_HINT),
     routes: {
       type: 'object',
@@ -113,7 +175,7 @@ export const definitionSchema: Schema = {
         functionName: { type: 'string', minLength: 1 },
       },
     },
-    throttling: throttle,
+    throttling: throttleOrOff,
     limits: {
       type: 'object',
       additionalProperties: false,
@@ -124,6 +186,10 @@ export const definitionSchema: Schema = {
         maxMessageBytes: positive('integer', 'use a whole number of bytes above 0'),
         newConnectionsPerSecond: positive('number', 'use a rate above 0'),
         maxQueuedBytesPerConnection: positive('integer', 'use a whole number of bytes above 0, e.g. 1048576'),
+        firstByteTimeoutSeconds: positive('number', 'use a number of seconds above 0'),
+        requestHeadersTimeoutSeconds: positive('number', 'use a number of seconds above 0'),
+        maxInFlightPerConnection: positive('integer', 'use a whole number of calls above 0, e.g. 10'),
+        maxIntegrationResponseBytes: positive('integer', 'use a whole number of bytes above 0, e.g. 1048576'),
       },
     },
     accessLog: {
@@ -139,16 +205,23 @@ export const definitionSchema: Schema = {
       additionalProperties: false,
       properties: {
         access: { enum: ['loopback', 'signed'] },
-        credentials: {
+        credentials: credentials(),
+        throttling: throttle,
+      },
+    },
+    awsServices: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        endpoints: {
           type: 'object',
-          additionalProperties: false,
-          required: ['accessKeyId', 'secretAccessKey'],
-          properties: {
-            accessKeyId: { type: 'string', minLength: 1 },
-            secretAccessKey: { type: 'string', minLength: 1 },
+          additionalProperties: {
+            type: 'string',
+            pattern: '^https?://',
+            hint: 'an endpoint is an http:// or https:// URL, e.g. http://127.0.0.1:8000',
           },
         },
-        throttling: throttle,
+        credentials: credentials({ sessionToken: { type: 'string', minLength: 1 } }),
       },
     },
     apiId: {

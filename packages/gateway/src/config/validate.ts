@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { GatewayDefinition, RouteDefinition } from '../definition.ts';
 import { ConfigError, GatewayError } from '../errors.ts';
+import { compileTemplateSelection } from '../integrations/template-selection.ts';
 import { compileSelectionExpression } from '../routing/selection-expression.ts';
 import { compileRouteModels } from '../validation/models.ts';
 import { definitionSchema } from './definition-schema.ts';
@@ -71,22 +72,16 @@ function checkRoute(key: string, route: RouteDefinition, fail: Fail, locate?: Lo
   if (route.handler === undefined && route.integration === undefined) {
     fail('a route needs a handler (e.g. handler: handlers.mjs#echo) or an integration', at);
   }
-  if (route.handler !== undefined && route.integration !== undefined) {
-    fail('give either handler or integration, not both', [...at, 'integration']);
-  }
   if (route.handler !== undefined) checkHandler(route.handler, [...at, 'handler'], fail);
-  if (route.integration) {
-    const { templateSelectionExpression, responses } = route.integration;
-    checkExpression(templateSelectionExpression, [...at, 'integration', 'templateSelectionExpression'], fail);
-    for (const responseKey of Object.keys(responses ?? {})) {
-      if (!isResponseKey(responseKey)) {
-        fail('response keys are $default or a status regex in slashes, e.g. /2\\d\\d/', [
-          ...at,
-          'integration',
-          'responses',
-          responseKey,
-        ]);
-      }
+  if (route.integration) checkIntegration(route, [...at, 'integration'], fail);
+  if (typeof route.routeResponse === 'object') {
+    const { models, modelSelectionExpression } = route.routeResponse;
+    // A route response's models are selected by `$default` on AWS (its usual value), or an expression.
+    if (modelSelectionExpression !== '$default') {
+      checkExpression(modelSelectionExpression, [...at, 'routeResponse', 'modelSelectionExpression'], fail);
+    }
+    if (models && Object.keys(models).length > 1 && modelSelectionExpression === undefined) {
+      fail('several route response models need a modelSelectionExpression', [...at, 'routeResponse', 'models']);
     }
   }
   if (route.model && route.models) fail('give either model or models, not both', [...at, 'models']);
@@ -113,6 +108,53 @@ function checkRoute(key: string, route: RouteDefinition, fail: Fail, locate?: Lo
       { file, line: lineOf(modelPath, locate), path: error.location.path },
       { cause: error },
     );
+  }
+}
+
+/** Which integration types take which keys (spec 7), beyond what the schema states. */
+function checkIntegration(route: RouteDefinition, at: DefinitionPath, fail: Fail): void {
+  const integration = route.integration;
+  if (!integration) return;
+  const lambdaNonProxy = integration.type === 'AWS' && integration.uri === undefined;
+  if (route.handler !== undefined && !lambdaNonProxy) {
+    fail(
+      'give either handler or integration, not both; a handler with integration type AWS and no uri is a Lambda function without proxy',
+      at,
+    );
+  }
+  if (lambdaNonProxy && route.handler === undefined) {
+    fail(
+      'an AWS integration needs a uri (arn:aws:apigateway:{region}:{service}:action/{Action}), or the route a handler for a Lambda function',
+      [...at, 'uri'],
+    );
+  }
+  if ((integration.type === 'HTTP' || integration.type === 'HTTP_PROXY') && integration.uri === undefined) {
+    fail('an HTTP integration needs a uri, e.g. http://127.0.0.1:8080/messages', [...at, 'uri']);
+  }
+  if (integration.type === 'MOCK') {
+    for (const key of ['uri', 'method', 'requestParameters'] as const) {
+      if (key in integration) fail(`a MOCK integration calls no backend, so it takes no ${key}`, [...at, key]);
+    }
+  }
+  checkExpression(integration.templateSelectionExpression, [...at, 'templateSelectionExpression'], fail);
+  for (const [responseKey, response] of Object.entries(integration.responses ?? {})) {
+    const expression = response?.templateSelectionExpression;
+    if (expression !== undefined) {
+      const path = [...at, 'responses', responseKey, 'templateSelectionExpression'];
+      try {
+        compileTemplateSelection(expression, renderPath(path), true);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        fail(error.problem, path);
+      }
+    }
+    if (!isResponseKey(responseKey)) {
+      fail('response keys are $default or a status regex in slashes, e.g. /2\\d\\d/', [
+        ...at,
+        'responses',
+        responseKey,
+      ]);
+    }
   }
 }
 

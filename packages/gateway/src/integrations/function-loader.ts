@@ -8,7 +8,8 @@
 import type { HandlerReference } from '../definition.ts';
 import { ConfigError } from '../errors.ts';
 import type { Settings } from '../settings.ts';
-import { type LambdaFunction, loadLambdaFunction } from './lambda.ts';
+import { loadLambdaFunction } from './lambda.ts';
+import type { LambdaFunction } from './lambda-function.ts';
 
 export interface FunctionSpec {
   handler: HandlerReference;
@@ -16,6 +17,13 @@ export interface FunctionSpec {
   environment: Record<string, string> | undefined;
   /** Where the function is defined, for errors (e.g. `routes.sendmessage`). */
   path: string;
+}
+
+/** How one function's hot reload went. */
+export interface FunctionReload {
+  functionName: string;
+  /** Why the new code did not load (the function keeps its old code); undefined when it did. */
+  error: Error | undefined;
 }
 
 export class FunctionLoader {
@@ -44,6 +52,7 @@ export class FunctionLoader {
       region: this.#settings.region,
       accountId: this.#settings.accountId,
       environment: { ...this.#runtimeEnvironment(functionName), ...configured },
+      concurrency: this.#settings.concurrency,
     });
     this.#functions.set(fn, new Set(Object.keys(configured)));
     return fn;
@@ -54,6 +63,19 @@ export class FunctionLoader {
     for (const [fn, configured] of this.#functions) {
       fn.setEnvironment(Object.fromEntries(Object.entries(values).filter(([name]) => !configured.has(name))));
     }
+  }
+
+  /** Loads every module handler's code anew, each on its own: one that fails keeps its old code. */
+  async reload(): Promise<FunctionReload[]> {
+    const functions = [...this.#functions.keys()].filter((fn) => fn.reload !== undefined);
+    const outcomes = await Promise.allSettled(functions.map((fn) => fn.reload?.()));
+    return functions.map((fn, index) => {
+      const outcome = outcomes[index];
+      return {
+        functionName: fn.functionName,
+        error: outcome?.status === 'rejected' ? (outcome.reason as Error) : undefined,
+      };
+    });
   }
 
   async close(): Promise<void> {

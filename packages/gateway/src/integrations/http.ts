@@ -2,10 +2,10 @@
  * HTTP and HTTP_PROXY integrations (spec 7): a route answered by an HTTP backend.
  *
  * - `HTTP_PROXY` sends the message body as is and returns the backend's status and body.
- * - `HTTP` renders the request template chosen by `templateSelectionExpression`
- *   (the raw body when none applies), then picks the integration response whose key
- *   matches the backend status (`/2\d\d/`-style regexes, `$default` as fallback) and
- *   renders its template over the backend body (the body passes through without one).
+ * - `HTTP` is a non-proxy integration (non-proxy-integration.ts): the request template
+ *   chosen by `templateSelectionExpression` makes the request body, and the integration
+ *   response whose key matches the backend status (`/2\d\d/`, `$default` as fallback)
+ *   shapes the backend body.
  *
  * Both apply `requestParameters`, as the connectionId reaches a backend only through
  * a mapping such as `integration.request.header.connectionId: context.connectionId`.
@@ -22,14 +22,12 @@
  */
 
 import type { HttpIntegrationDefinition } from '../definition.ts';
-import { ConfigError, GatewayError } from '../errors.ts';
-import type { WebSocketEvent } from '../events.ts';
-import type { SelectionExpression } from '../routing/selection-expression.ts';
-import { compileSelectionExpression } from '../routing/selection-expression.ts';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES, sendBackendRequest } from './backend-request.ts';
 import type { Integration, IntegrationResult, InvocationRequest } from './integration.ts';
-import { IntegrationTimeoutError } from './integration.ts';
-import type { MappingTemplate } from './mapping-template.ts';
-import { compileMappingTemplate, parseJsonOrUndefined } from './mapping-template.ts';
+import type { BackendAnswer } from './integration-responses.ts';
+import type { BackendCall } from './non-proxy-integration.ts';
+import { nonProxyIntegration } from './non-proxy-integration.ts';
 import { compileRequestParameters } from './request-parameters.ts';
 
 export interface HttpIntegrationSettings {
@@ -41,6 +39,12 @@ export interface HttpIntegrationSettings {
    * @example 'routes.sendmessage.integration'
    */
   configPath?: string;
+  /**
+   * Largest response body read from the backend; a larger one fails the call
+   * without being read further (`limits.maxIntegrationResponseBytes`).
+   * @default 1048576
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -66,29 +70,57 @@ export function httpIntegration(definition: HttpIntegrationDefinition, settings:
   const parameters = compileRequestParameters({ ...definition.requestParameters }, `${configPath}.requestParameters`);
   const uri = compileUri(definition.uri, stageVariables, parameters.pathNames, configPath);
   const method = compileMethod(definition.method ?? 'POST', configPath);
-  const transform = compileTransform(definition, configPath);
+  const maxResponseBytes = settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const call = async ({ event, body, deadline }: BackendCall): Promise<BackendAnswer> => {
+    const mapped = parameters.evaluate(event, stageVariables);
+    const url = new URL(uri.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(mapped.path[name] ?? '')));
+    for (const [name, value] of mapped.querystring) url.searchParams.append(name, value);
+    const headers = new Headers();
+    for (const [name, value] of mapped.headers) headers.append(name, value);
+    const answer = await sendBackendRequest('HTTP integration', url, {
+      method,
+      headers,
+      body: method === 'GET' || method === 'HEAD' ? undefined : body,
+      deadline,
+      maxResponseBytes,
+    });
+    return { ...answer, selectionValue: String(answer.status) };
+  };
 
+  if (definition.type === 'HTTP') {
+    return nonProxyIntegration(definition, { call, async close() {} }, { stageVariables, configPath });
+  }
+  if (definition.type !== 'HTTP_PROXY') {
+    throw new ConfigError(`type must be HTTP or HTTP_PROXY, got ${JSON.stringify(definition.type)}`, {
+      path: `${configPath}.type`,
+    });
+  }
+  for (const key of NON_PROXY_KEYS) {
+    if (definition[key] !== undefined) {
+      throw new ConfigError(`${key} applies to type HTTP only; HTTP_PROXY passes bodies through as they are`, {
+        path: `${configPath}.${key}`,
+      });
+    }
+  }
   return {
     async invoke({ event, deadline }: InvocationRequest): Promise<IntegrationResult> {
-      const mapped = parameters.evaluate(event, stageVariables);
-      const url = new URL(uri.replace(PLACEHOLDER, (_, name: string) => encodeURIComponent(mapped.path[name] ?? '')));
-      for (const [name, value] of mapped.querystring) url.searchParams.append(name, value);
-      const headers = new Headers();
-      for (const [name, value] of mapped.headers) headers.append(name, value);
-      const requestBody = transform.requestBody(event, stageVariables);
-      const { status, text } = await send(url, {
-        method,
-        headers,
-        body: method === 'GET' || method === 'HEAD' ? undefined : requestBody,
-        deadline,
-      });
-      const body = transform.responseBody(status, text, event, stageVariables);
-      return body ? { statusCode: status, body } : { statusCode: status };
+      // Spec 7: HTTP_PROXY passes the body both ways as is ("the complete payload").
+      const { status, body } = await call({ event, body: event.body, deadline });
+      const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+      return text ? { statusCode: status, body: text } : { statusCode: status };
     },
     // Requests go through the process-wide fetch dispatcher; there is nothing of our own to release.
     async close() {},
   };
 }
+
+const NON_PROXY_KEYS = [
+  'requestTemplates',
+  'templateSelectionExpression',
+  'passthroughBehavior',
+  'contentHandling',
+  'responses',
+] as const;
 
 /** `{name}` placeholders filled from `integration.request.path.name` mappings. */
 const PLACEHOLDER = /\{([a-zA-Z0-9._$-]+)\}/g;
@@ -135,177 +167,4 @@ function compileMethod(method: unknown, configPath: string): string {
     });
   }
   return method.toUpperCase();
-}
-
-/** How the request body and the result body are made from the event and the backend's answer. */
-interface Transform {
-  requestBody(event: WebSocketEvent, stageVariables: Record<string, string>): string | undefined;
-  responseBody(
-    status: number,
-    text: string,
-    event: WebSocketEvent,
-    stageVariables: Record<string, string>,
-  ): string | undefined;
-}
-
-/** HTTP_PROXY: the body both ways as is (spec 7: "the complete payload"). */
-const PROXY_TRANSFORM: Transform = {
-  requestBody: (event) => event.body,
-  responseBody: (_status, text) => text,
-};
-
-function compileTransform(definition: HttpIntegrationDefinition, configPath: string): Transform {
-  if (definition.type === 'HTTP_PROXY') {
-    for (const key of ['requestTemplates', 'templateSelectionExpression', 'responses'] as const) {
-      if (definition[key] !== undefined) {
-        throw new ConfigError(`${key} applies to type HTTP only; HTTP_PROXY passes bodies through as they are`, {
-          path: `${configPath}.${key}`,
-        });
-      }
-    }
-    return PROXY_TRANSFORM;
-  }
-  if (definition.type !== 'HTTP') {
-    throw new ConfigError(`type must be HTTP or HTTP_PROXY, got ${JSON.stringify(definition.type)}`, {
-      path: `${configPath}.type`,
-    });
-  }
-  const templates = compileTemplates(definition.requestTemplates ?? {}, `${configPath}.requestTemplates`);
-  const selection = compileTemplateSelection(
-    definition.templateSelectionExpression ?? '$default',
-    `${configPath}.templateSelectionExpression`,
-  );
-  const responses = compileResponses(definition.responses ?? {}, `${configPath}.responses`);
-  return {
-    requestBody(event, stageVariables) {
-      const template = templates.get(selectTemplateKey(selection, event.body, templates)) ?? templates.get('$default');
-      // No matching template: the body passes through (API Gateway's WHEN_NO_MATCH default).
-      if (!template) return event.body;
-      return template.render({ body: event.body ?? '', requestContext: event.requestContext, stageVariables });
-    },
-    responseBody(status, text, event, stageVariables) {
-      // Spec 7: for HTTP the integration response selection expression is the status code.
-      const code = String(status);
-      const response = responses.matching.find((candidate) => candidate.pattern.test(code)) ?? responses.fallback;
-      if (!response?.template) return text;
-      return response.template.render({ body: text, requestContext: event.requestContext, stageVariables });
-    },
-  };
-}
-
-function compileTemplates(source: Record<string, string>, path: string): Map<string, MappingTemplate> {
-  const templates = new Map<string, MappingTemplate>();
-  for (const [key, template] of Object.entries(source)) {
-    if (typeof template !== 'string')
-      throw new ConfigError('request template must be a string', { path: `${path}.${key}` });
-    templates.set(key, compileMappingTemplate(template, `${path}.${key}`));
-  }
-  return templates;
-}
-
-/** `undefined` stands for the plain `$default` expression, which always selects `$default`. */
-function compileTemplateSelection(source: string, path: string): SelectionExpression | undefined {
-  if (source === '$default') return undefined;
-  try {
-    return compileSelectionExpression(source);
-  } catch (error) {
-    if (error instanceof GatewayError) throw new ConfigError(error.message, { path }, { cause: error });
-    throw error;
-  }
-}
-
-function selectTemplateKey(
-  selection: SelectionExpression | undefined,
-  body: string | undefined,
-  templates: Map<string, MappingTemplate>,
-): string {
-  if (!selection) return '$default';
-  let parsed: unknown;
-  if (selection.usesBody) {
-    parsed = parseJsonOrUndefined(body);
-    // Spec 2 rule 7: a body that is not JSON selects `$default`.
-    if (parsed === undefined) return '$default';
-  }
-  const key = selection.evaluate(parsed);
-  return templates.has(key) ? key : '$default';
-}
-
-interface IntegrationResponses {
-  /** The regex keys, in definition order. */
-  matching: Array<{ pattern: RegExp; template: MappingTemplate | undefined }>;
-  /** The `$default` key. */
-  fallback: { template: MappingTemplate | undefined } | undefined;
-}
-
-/**
- * Keys are `$default` or a regex in slashes (spec 7). Like API Gateway's selection
- * patterns, a regex must match the whole status code; the first matching key in
- * definition order wins.
- */
-function compileResponses(source: Record<string, { template?: string }>, path: string): IntegrationResponses {
-  const responses: IntegrationResponses = { matching: [], fallback: undefined };
-  for (const [key, response] of Object.entries(source)) {
-    const entryPath = `${path}.${key}`;
-    const template =
-      response?.template === undefined ? undefined : compileMappingTemplate(response.template, `${entryPath}.template`);
-    if (key === '$default') {
-      responses.fallback = { template };
-      continue;
-    }
-    if (key.length < 3 || !key.startsWith('/') || !key.endsWith('/')) {
-      throw new ConfigError(
-        `integration response key "${key}" must be $default or a regex in slashes, e.g. /2\\d\\d/`,
-        {
-          path: entryPath,
-        },
-      );
-    }
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(`^(?:${key.slice(1, -1)})$`);
-    } catch (error) {
-      throw new ConfigError(
-        `integration response key "${key}" is not a valid regex`,
-        { path: entryPath },
-        { cause: error },
-      );
-    }
-    responses.matching.push({ pattern, template });
-  }
-  return responses;
-}
-
-interface BackendRequest {
-  method: string;
-  headers: Headers;
-  body: string | undefined;
-  deadline: number;
-}
-
-/** One backend call, aborted at the deadline (the socket is released, not left to finish). */
-async function send(url: URL, request: BackendRequest): Promise<{ status: number; text: string }> {
-  const timeoutMs = request.deadline - Date.now();
-  if (timeoutMs <= 0) throw new IntegrationTimeoutError(0);
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    const response = await fetch(url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual',
-      signal,
-    });
-    return { status: response.status, text: await response.text() };
-  } catch (error) {
-    if (signal.aborted) throw new IntegrationTimeoutError(timeoutMs);
-    const reason = error instanceof Error ? describe(error) : String(error);
-    throw new Error(`HTTP integration ${request.method} ${url.origin}${url.pathname} failed: ${reason}`, {
-      cause: error,
-    });
-  }
-}
-
-/** fetch reports "fetch failed" and keeps the useful part (ECONNREFUSED, ...) in `cause`. */
-function describe(error: Error): string {
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }

@@ -29,8 +29,17 @@ export interface Integration {
 
 /** Thrown when an integration does not answer before its deadline. */
 export class IntegrationTimeoutError extends Error {
-  constructor(timeoutMs: number) {
+  /**
+   * The work that missed its deadline, when it could not be stopped (a handler
+   * given as a function keeps running in the gateway's thread): it may still
+   * succeed, and a `$connect` that does must still get its `$disconnect`.
+   * Undefined when the work was stopped (a worker terminated, a request aborted).
+   */
+  readonly late: Promise<IntegrationResult> | undefined;
+
+  constructor(timeoutMs: number, late?: Promise<IntegrationResult>) {
     super(`Integration did not answer within ${timeoutMs} ms`);
     this.name = 'IntegrationTimeoutError';
+    this.late = late;
   }
 }

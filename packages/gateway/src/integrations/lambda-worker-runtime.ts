@@ -4,8 +4,10 @@
  * own `process.env`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { ExecuteApiInterception } from './execute-api-interception.ts';
 import { createLambdaContext, importHandler, invokeHandler } from './lambda.ts';
 import type { WorkerData, WorkerReply, WorkerRequest } from './lambda-worker-protocol.ts';
+import { SdkV2Endpoints } from './sdk-v2-endpoints.ts';
 
 const port = parentPort;
 if (!port) throw new Error('lambda-worker-runtime runs only as a worker thread');
@@ -13,12 +15,16 @@ const data = workerData as WorkerData;
 const reply = (message: WorkerReply): void => port.postMessage(message);
 
 try {
+  const sdkV2 = SdkV2Endpoints.watch();
+  const executeApi = ExecuteApiInterception.install();
   const handler = await importHandler(data.reference, data.baseDir, data.functionName);
   port.on('message', (request: WorkerRequest) => {
     if (request.type === 'environment') {
       Object.assign(process.env, request.values);
+      sdkV2?.apply();
       return;
     }
+    executeApi.observe(request.event);
     const context = createLambdaContext(data.functionName, data.functionArn, data.logStreamName, request.deadline);
     invokeHandler(handler, request.event, context).then(
       (result) => {

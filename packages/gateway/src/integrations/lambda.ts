@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HandlerLoadError } from '../errors.ts';
+import type { ConcurrencySettings } from '../settings.ts';
 import type { Integration, IntegrationResult, InvocationRequest } from './integration.ts';
 import { IntegrationTimeoutError } from './integration.ts';
+import type { LambdaFunction } from './lambda-function.ts';
 import type { LambdaContext, LambdaHandler } from './lambda-types.ts';
-import { WorkerLambdaFunction } from './lambda-worker.ts';
+import { LambdaWorkerPool } from './lambda-worker-pool.ts';
 
 export interface LambdaFunctionOptions {
   /** A handler function (runs in the gateway's thread), or `module#export` relative to `baseDir` (runs in a worker). */
@@ -19,43 +21,46 @@ export interface LambdaFunctionOptions {
   baseDir: string;
   region: string;
   accountId: string;
-  /** The function's environment variables (module handlers only: each has its own worker and `process.env`). */
+  /** The function's environment variables (module handlers only: each has its own workers and `process.env`). */
   environment?: Record<string, string>;
-}
-
-/** A loaded function; `invoke` resolves with the handler's raw result. */
-export interface LambdaFunction {
-  readonly functionName: string;
-  invoke(event: unknown, deadline: number): Promise<unknown>;
-  /** Adds environment variables known only once the gateway listens. */
-  setEnvironment(values: Record<string, string>): void;
-  close(): Promise<void>;
+  /** How many workers a module handler runs, and how many invocations may wait for one. */
+  concurrency: ConcurrencySettings;
 }
 
 /**
  * Loads a function once, like a warm Lambda container. A module handler runs in
- * a worker thread of its own, with its own `process.env` and module instance, so
- * a handler that blocks or crashes cannot take the gateway down; a handler given
- * as a function runs inline in the gateway's thread (fastest, for trusted code).
+ * a pool of worker threads of its own (lambda-worker-pool.ts), each with its own
+ * `process.env` and module instance, so a handler that blocks or crashes cannot
+ * take the gateway down; a handler given as a function runs inline in the
+ * gateway's thread (fastest, for trusted code).
  */
 export async function loadLambdaFunction(options: LambdaFunctionOptions): Promise<LambdaFunction> {
   const functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`;
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
   if (typeof options.handler === 'string') {
-    return WorkerLambdaFunction.start({
+    return LambdaWorkerPool.start({
       reference: options.handler,
       baseDir: options.baseDir,
       functionName: options.functionName,
       functionArn,
       logStreamName,
       environment: options.environment ?? {},
+      concurrency: options.concurrency,
     });
   }
   const handler = options.handler;
   return {
     functionName: options.functionName,
-    invoke: (event, deadline) =>
-      invokeHandler(handler, event, createLambdaContext(options.functionName, functionArn, logStreamName, deadline)),
+    // Nothing can stop an inline handler: the caller gets the timeout, and the late
+    // result with it (a `$connect` that succeeds late still owes a `$disconnect`).
+    invoke: (event, deadline) => {
+      const work = invokeHandler(
+        handler,
+        event,
+        createLambdaContext(options.functionName, functionArn, logStreamName, deadline),
+      );
+      return withDeadline(work, deadline, () => work.then(toIntegrationResult));
+    },
     setEnvironment() {},
     async close() {},
   };
@@ -93,10 +98,16 @@ export function invokeHandler(handler: LambdaHandler, event: unknown, context: L
   });
 }
 
-export async function importHandler(reference: string, baseDir: string, functionName: string): Promise<LambdaHandler> {
+/** `module#export`; without `#`, the export is `handler`. */
+export function splitHandlerReference(reference: string): { modulePath: string; exportName: string } {
   const hash = reference.lastIndexOf('#');
-  const modulePath = hash === -1 ? reference : reference.slice(0, hash);
-  const exportName = hash === -1 ? 'handler' : reference.slice(hash + 1);
+  return hash === -1
+    ? { modulePath: reference, exportName: 'handler' }
+    : { modulePath: reference.slice(0, hash), exportName: reference.slice(hash + 1) };
+}
+
+export async function importHandler(reference: string, baseDir: string, functionName: string): Promise<LambdaHandler> {
+  const { modulePath, exportName } = splitHandlerReference(reference);
   const file = resolvePath(baseDir, modulePath);
   // One module instance per function, as each Lambda function has its own container.
   const url = `${pathToFileURL(file).href}?function=${encodeURIComponent(functionName)}`;
@@ -104,7 +115,7 @@ export async function importHandler(reference: string, baseDir: string, function
   try {
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? `${error.message}${sourceLocationOf(error)}` : String(error);
     throw new HandlerLoadError(`Cannot load handler module ${file} (from "${reference}"): ${reason}`, {
       cause: error,
     });
@@ -119,20 +130,50 @@ export async function importHandler(reference: string, baseDir: string, function
   return candidate as LambdaHandler;
 }
 
-/** Wraps a function as a proxy integration with a timeout. */
+/**
+ * Where a CommonJS syntax error is: Node puts `file:line` as the first line of its
+ * stack rather than in its message (an ES module's gives none on Node 20).
+ */
+function sourceLocationOf(error: Error): string {
+  const firstLine = error.stack?.split('\n', 1)[0] ?? '';
+  return /^\S.*:\d+$/.test(firstLine) && !firstLine.startsWith(`${error.name}:`) ? ` (at ${firstLine})` : '';
+}
+
+/**
+ * Wraps a function as a proxy integration (the function keeps its own deadline).
+ * A `$disconnect` is owed: every `$connect` that succeeded gets exactly one, so a
+ * busy function must not refuse it.
+ */
 export function lambdaIntegration(fn: LambdaFunction): Integration {
   return {
     async invoke({ event, deadline }: InvocationRequest): Promise<IntegrationResult> {
-      return toIntegrationResult(await withDeadline(fn.invoke(event, deadline), deadline));
+      const owed = event.requestContext.eventType === 'DISCONNECT';
+      return toIntegrationResult(await fn.invoke(event, deadline, { owed }));
     },
     close: () => fn.close(),
   };
 }
 
-export function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+/**
+ * Settles as `work` does, or rejects with an `IntegrationTimeoutError` if the
+ * deadline passes first; `late` then gives the work's own outcome as a result.
+ */
+export function withDeadline<T>(
+  work: Promise<T>,
+  deadline: number,
+  late?: () => Promise<IntegrationResult>,
+): Promise<T> {
   const timeoutMs = deadline - Date.now();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new IntegrationTimeoutError(timeoutMs)), Math.max(0, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        const lateResult = late?.();
+        // A late failure matters only to whoever waits for it; unobserved, it is no error.
+        lateResult?.catch(() => {});
+        reject(new IntegrationTimeoutError(timeoutMs, lateResult));
+      },
+      Math.max(0, timeoutMs),
+    );
     work.then(
       (value) => {
         clearTimeout(timer);

@@ -21,8 +21,11 @@
 import { contextVariable } from '../context-variables.ts';
 import { ConfigError } from '../errors.ts';
 import type { WebSocketEvent } from '../events.ts';
-import type { JsonPath } from './mapping-template.ts';
-import { compileJsonPath, parseJsonOrUndefined, resolveJsonPath } from './mapping-template.ts';
+import { JsonSyntaxError, parseJsonValue } from './vtl/json.ts';
+import type { JsonPath } from './vtl/json-path.ts';
+import { compileJsonPath, evaluateJsonPath, JsonPathError } from './vtl/json-path.ts';
+import type { VtlValue } from './vtl/values.ts';
+import { toJsonText } from './vtl/values.ts';
 
 /** The values to put on one backend request, in definition order. */
 export interface MappedParameters {
@@ -140,13 +143,15 @@ function compileSource(value: string, path: string): Source {
   }
   if (value.startsWith('route.request.body.')) {
     const expression = value.slice('route.request.body.'.length);
-    const jsonPath = compileJsonPath(expression.startsWith('$') ? expression : `$.${expression}`);
-    if (!jsonPath) {
-      throw new ConfigError(
-        `request parameter source "${value}" has an unsupported JSONPath (use $.a.b, $.a[0] or a.b)`,
-        { path },
-      );
+    const unsupported = `request parameter source "${value}" has an unsupported JSONPath (a parameter takes one value: use $.a.b, $.a[0] or a.b)`;
+    let jsonPath: JsonPath;
+    try {
+      jsonPath = compileJsonPath(expression.startsWith('$') ? expression : `$.${expression}`);
+    } catch (error) {
+      if (!(error instanceof JsonPathError)) throw error;
+      throw new ConfigError(`${unsupported}: ${error.message}`, { path }, { cause: error });
     }
+    if (!jsonPath.definite) throw new ConfigError(unsupported, { path });
     return { kind: 'body', path: jsonPath };
   }
   const route = ROUTE_SOURCE.exec(value);
@@ -163,7 +168,7 @@ function compileSource(value: string, path: string): Source {
 class SourceLookup {
   readonly #event: WebSocketEvent;
   readonly #stageVariables: Record<string, string>;
-  #body: { value: unknown } | undefined;
+  #body: { value: VtlValue | undefined } | undefined;
 
   constructor(event: WebSocketEvent, stageVariables: Record<string, string>) {
     this.#event = event;
@@ -181,7 +186,7 @@ class SourceLookup {
       case 'stageVariable':
         return present(this.#stageVariables[source.name]);
       case 'body':
-        return present(stringify(resolveJsonPath(this.#parsedBody(), source.path)));
+        return present(stringify(this.#bodyAt(source.path)));
     }
     // Spec 7: handshake headers and the query string exist on `$connect` only.
     if (event.requestContext.eventType !== 'CONNECT') return [];
@@ -197,11 +202,18 @@ class SourceLookup {
     }
   }
 
-  #parsedBody(): unknown {
+  /** The value at `path` in the body; the body is parsed at most once, and a non-JSON body has no values. */
+  #bodyAt(path: JsonPath): VtlValue | undefined {
     if (this.#body === undefined) {
-      this.#body = { value: parseJsonOrUndefined(this.#event.body) };
+      let value: VtlValue | undefined;
+      try {
+        value = this.#event.body === undefined ? undefined : parseJsonValue(this.#event.body);
+      } catch (error) {
+        if (!(error instanceof JsonSyntaxError)) throw error;
+      }
+      this.#body = { value };
     }
-    return this.#body.value;
+    return this.#body.value === undefined ? undefined : evaluateJsonPath(this.#body.value, path);
   }
 }
 
@@ -210,9 +222,9 @@ function present(value: string | undefined): string[] {
 }
 
 /** Strings as they are, other JSON values as JSON text; nothing for a missing value or `null`. */
-function stringify(value: unknown): string | undefined {
+function stringify(value: VtlValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value : toJsonText(value);
 }
 
 function findIgnoringCase<T>(record: Record<string, T> | undefined, name: string): T | undefined {

@@ -97,7 +97,13 @@ async function authorize(
     if (valid) return;
     throw new ManagementApiError(ManagementErrorType.forbidden, 'The request signature does not match');
   }
-  if (options.access === 'loopback' && isLoopback(request.socket.remoteAddress)) return;
+  if (options.access === 'loopback' && isLoopback(request.socket.remoteAddress)) {
+    if (!fromBrowser(request)) return;
+    throw new ManagementApiError(
+      ManagementErrorType.forbidden,
+      'The @connections and @channels APIs do not answer browsers: any web page open on this machine could call them',
+    );
+  }
   throw new ManagementApiError(
     ManagementErrorType.forbidden,
     options.access === 'signed'
@@ -106,7 +112,20 @@ async function authorize(
   );
 }
 
-function isLoopback(address: string | undefined): boolean {
+/**
+ * Whether a browser sent the request. Loopback is trusted as the machine's own
+ * processes, but a browser on it runs any site's scripts: a cross-site form POST
+ * needs no CORS preflight, and a DNS-rebound name makes even reads same-origin.
+ * Browsers mark every such request with `Origin` (all POST and DELETE) or
+ * `Sec-Fetch-Site` (all requests, in current browsers); SDKs and HTTP clients
+ * send neither.
+ */
+function fromBrowser(request: IncomingMessage): boolean {
+  return request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
+}
+
+/** Whether a peer address is loopback (IPv4 127.0.0.0/8, `::1`, or IPv4 mapped into IPv6). */
+export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   if (address === '::1') return true;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
@@ -114,7 +133,7 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 /** Reads the body, answering 413 as soon as it grows past the limit (spec 3.3). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) {
     request.resume();

@@ -39,6 +39,21 @@ export type ThrottleScope = (typeof ThrottleScope)[keyof typeof ThrottleScope];
 
 export type IntegrationFailureKind = 'error' | 'timeout';
 
+/** Why a socket was ended before it became a request or a WebSocket connection. */
+export const ClientErrorKind = {
+  /** Connected, then sent nothing within `limits.firstByteTimeoutSeconds`. */
+  firstByteTimeout: 'first_byte_timeout',
+  /** The TLS handshake or the request head took longer than `limits.requestHeadersTimeoutSeconds` (slowloris). */
+  requestTimeout: 'request_timeout',
+  /** A request head that is not HTTP, or over 16 KB. */
+  malformedRequest: 'malformed_request',
+  /** A failed TLS handshake (not TLS, unknown version, ...). */
+  tlsError: 'tls_error',
+  /** The client reset or dropped the connection before its request was complete. */
+  reset: 'reset',
+} as const;
+export type ClientErrorKind = (typeof ClientErrorKind)[keyof typeof ClientErrorKind];
+
 export interface GatewayMetricsOptions {
   /**
    * Route keys of the definition. Their series are created at zero up front, so rates
@@ -54,7 +69,8 @@ const INTEGRATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 export class GatewayMetrics {
   readonly registry = new Registry();
 
-  readonly #connections: Gauge;
+  /** Open connections; the gauge reads it at scrape time, so opening and closing a connection update no gauge. */
+  #openConnections = 0;
   readonly #connectionsTotal: Counter;
   // Label children cached per label values: the hot path skips prom-client's label
   // lookup and validation. Every label set is bounded (routes come from the definition).
@@ -65,13 +81,24 @@ export class GatewayMetrics {
   readonly #integrationErrors: Children<CounterChild>;
   readonly #throttled: Children<CounterChild>;
   readonly #managementRequests: Children<CounterChild>;
+  readonly #clientErrors: Children<CounterChild>;
+  readonly #integrationsInFlight: Gauge;
+  readonly #messagesWaiting: Gauge;
   /** Read at scrape time only, so subscribing costs nothing on the hot path. */
   #channelStats: () => ChannelStats = () => ({ channels: 0, subscriptions: 0 });
 
   constructor(options: GatewayMetricsOptions = {}) {
     const { routes = [] } = options;
     const registers = [this.registry];
-    this.#connections = new Gauge({ name: 'switchboard_connections', help: 'Open WebSocket connections', registers });
+    const openConnections = (): number => this.#openConnections;
+    new Gauge({
+      name: 'switchboard_connections',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        this.set(openConnections());
+      },
+    });
     this.#connectionsTotal = new Counter({
       name: 'switchboard_connections_total',
       help: 'WebSocket connections accepted (handshake answered 101)',
@@ -116,6 +143,24 @@ export class GatewayMetrics {
       ['operation', 'status'],
     );
 
+    this.#clientErrors = counter(
+      registers,
+      'switchboard_client_errors_total',
+      'Sockets ended before a complete request or handshake: slow, malformed, reset',
+      ['kind'],
+    );
+
+    this.#integrationsInFlight = new Gauge({
+      name: 'switchboard_integrations_in_flight',
+      help: 'Integration calls of client messages now running',
+      registers,
+    });
+    this.#messagesWaiting = new Gauge({
+      name: 'switchboard_messages_waiting',
+      help: 'Client messages read while their connection had no free call slot (its socket paused)',
+      registers,
+    });
+
     const stats = (): ChannelStats => this.#channelStats();
     new Gauge({
       name: 'switchboard_channels',
@@ -135,10 +180,12 @@ export class GatewayMetrics {
     });
 
     // Series created at zero, so rates are defined from the first scrape.
-    this.#connections.set(0);
+    this.#integrationsInFlight.set(0);
+    this.#messagesWaiting.set(0);
     this.#connectionsTotal.inc(0);
     for (const source of Object.values(MessageSource)) this.#messagesOut.get(source).inc(0);
     for (const scope of Object.values(ThrottleScope)) this.#throttled.get(scope).inc(0);
+    for (const kind of Object.values(ClientErrorKind)) this.#clientErrors.get(kind).inc(0);
     for (const route of routes) {
       this.#messagesIn.get(route).inc(0);
       duration.zero({ route });
@@ -149,13 +196,13 @@ export class GatewayMetrics {
 
   /** A handshake completed with 101. */
   connectionOpened(): void {
-    this.#connections.inc();
+    this.#openConnections++;
     this.#connectionsTotal.inc();
   }
 
   /** An accepted connection ended, for whatever reason. */
   connectionClosed(): void {
-    this.#connections.dec();
+    this.#openConnections--;
   }
 
   /** A handshake was answered with an HTTP error status (from `$connect`, the authorizer, a throttle, ...). */
@@ -191,6 +238,21 @@ export class GatewayMetrics {
   /** A `@connections` request was answered. `operation` is e.g. `PostToConnection`. */
   managementRequest(operation: string, status: number): void {
     this.#managementRequests.get(operation, String(status)).inc();
+  }
+
+  /** Integration calls of client messages started (`+1`) or finished (`-1`). */
+  integrationsInFlight(delta: number): void {
+    this.#integrationsInFlight.inc(delta);
+  }
+
+  /** Client messages started waiting for a call slot (`+n`) or stopped (`-n`: started, or dropped with their connection). */
+  messagesWaiting(delta: number): void {
+    this.#messagesWaiting.inc(delta);
+  }
+
+  /** A socket was ended for a client error before its request or handshake was complete. */
+  clientError(kind: ClientErrorKind): void {
+    this.#clientErrors.get(kind).inc();
   }
 
   /** Where the channel gauges read their values when scraped. */

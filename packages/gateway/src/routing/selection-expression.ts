@@ -4,6 +4,7 @@
  * model and template selection.
  */
 import { GatewayError } from '../errors.ts';
+import { resolveJsonPath } from '../json-path.ts';
 
 export interface SelectionExpression {
   /** The expression as written. */
@@ -28,7 +29,7 @@ export function compileSelectionExpression(source: string): SelectionExpression 
     usesBody,
     evaluate(body: unknown): string {
       let result = '';
-      for (const part of parts) result += 'text' in part ? part.text : stringify(resolve(body, part.path));
+      for (const part of parts) result += 'text' in part ? part.text : stringify(resolveJsonPath(body, part.path));
       return result;
     },
   };
@@ -70,15 +71,6 @@ function parsePath(path: string, source: string): Segment[] {
     throw new GatewayError('SB_ERR_SELECTION_EXPRESSION', `Selection expression "${source}" names no body path`);
   }
   return segments;
-}
-
-function resolve(value: unknown, path: Segment[]): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }
 
 /**

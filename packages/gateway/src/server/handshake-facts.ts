@@ -4,55 +4,90 @@
  * `Upgrade` are dropped for `$connect` but kept for the authorizer, and API
  * Gateway's own `X-Forwarded-*` and `X-Amzn-Trace-Id` headers are added.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HandshakeFacts } from '../events.ts';
-
-export interface ClientHandshake {
-  /** As the authorizer sees it: every header. */
-  full: HandshakeFacts;
-  /** As `$connect` sees it: without `Connection` and `Upgrade` (checklist 14). */
-  forConnect: HandshakeFacts;
-  sourceIp: string;
-  userAgent: string;
-}
+import { randomText } from '../random-pool.ts';
 
 const HIDDEN_FROM_CONNECT = new Set(['connection', 'upgrade']);
 
-export function readClientHandshake(request: IncomingMessage, secure: boolean): ClientHandshake {
-  const sourceIp = normaliseIp(request.socket.remoteAddress);
-  const pairs: [string, string][] = [];
-  const raw = request.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
-  const forwardedFor = pairs.find(([name]) => name.toLowerCase() === 'x-forwarded-for')?.[1];
-  const added: [string, string][] = [
-    ['X-Amzn-Trace-Id', traceId()],
-    ['X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp],
-    ['X-Forwarded-Port', String(request.socket.localPort ?? '')],
-    ['X-Forwarded-Proto', secure ? 'https' : 'http'],
-  ];
-  const replaced = new Set(added.map(([name]) => name.toLowerCase()));
-  const all = [...pairs.filter(([name]) => !replaced.has(name.toLowerCase())), ...added];
-  const query = parseQuery(request.url ?? '');
-  return {
-    full: headerMaps(all, query),
-    forConnect: headerMaps(
-      all.filter(([name]) => !HIDDEN_FROM_CONNECT.has(name.toLowerCase())),
-      query,
-    ),
-    sourceIp,
-    userAgent: String(request.headers['user-agent'] ?? ''),
-  };
+/**
+ * A client's handshake, read once the app asks for it: the header maps are built
+ * only for the consumer that needs them (the authorizer's `full`, `$connect`'s
+ * `forConnect`), so a gateway without an authorizer or `$connect` route builds
+ * none. Kept only while the handshake runs.
+ */
+export class ClientHandshake {
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly #request: IncomingMessage;
+  readonly #secure: boolean;
+  readonly #port: number;
+  #all: [string, string][] | undefined = undefined;
+  #full: HandshakeFacts | undefined = undefined;
+  #forConnect: HandshakeFacts | undefined = undefined;
+
+  /** `port`: the listener's, the port the client connected to (asking the socket costs a syscall and a cached object). */
+  constructor(request: IncomingMessage, secure: boolean, port: number) {
+    this.#request = request;
+    this.#secure = secure;
+    this.#port = port;
+    this.sourceIp = normaliseIp(request.socket.remoteAddress);
+    this.userAgent = request.headers['user-agent'] ?? '';
+  }
+
+  /** As the authorizer sees it: every header. */
+  get full(): HandshakeFacts {
+    this.#full ??= headerMaps(this.#headerPairs(), parseQuery(this.#request.url ?? ''));
+    return this.#full;
+  }
+
+  /** As `$connect` sees it: without `Connection` and `Upgrade` (checklist 14). */
+  get forConnect(): HandshakeFacts {
+    this.#forConnect ??= headerMaps(
+      this.#headerPairs().filter(([name]) => !HIDDEN_FROM_CONNECT.has(name.toLowerCase())),
+      this.#full?.query ?? parseQuery(this.#request.url ?? ''),
+    );
+    return this.#forConnect;
+  }
+
+  /** The client's headers, in order, with API Gateway's own added (replacing any the client sent). */
+  #headerPairs(): [string, string][] {
+    if (this.#all) return this.#all;
+    const request = this.#request;
+    const pairs: [string, string][] = [];
+    const raw = request.rawHeaders;
+    let forwardedFor: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      const value = raw[i + 1] as string;
+      const lower = name.toLowerCase();
+      if (lower === 'x-forwarded-for' && forwardedFor === undefined) forwardedFor = value;
+      if (!REPLACED_BY_GATEWAY.has(lower)) pairs.push([name, value]);
+    }
+    pairs.push(
+      ['X-Amzn-Trace-Id', traceId()],
+      ['X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${this.sourceIp}` : this.sourceIp],
+      ['X-Forwarded-Port', String(this.#port)],
+      ['X-Forwarded-Proto', this.#secure ? 'https' : 'http'],
+    );
+    this.#all = pairs;
+    return pairs;
+  }
 }
+
+/** The headers API Gateway sets itself (spec 1.1); a client's own are dropped. */
+const REPLACED_BY_GATEWAY = new Set(['x-amzn-trace-id', 'x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto']);
 
 function headerMaps(pairs: [string, string][], query: HandshakeFacts['query']): HandshakeFacts {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, value] of pairs) {
     headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    const values = multiValueHeaders[name];
+    if (values) values.push(value);
+    else multiValueHeaders[name] = [value];
   }
   return { headers, multiValueHeaders, query };
 }
@@ -80,15 +115,26 @@ export function normaliseIp(address: string | undefined): string {
 
 /** `Root=1-<epoch seconds hex>-<96 random bits hex>`, the X-Ray trace id form. */
 function traceId(): string {
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomText(12, 'hex')}`;
 }
 
 /** Refuses a handshake with an HTTP status and a JSON body, as API Gateway does. */
-export function rejectHandshake(socket: Duplex, status: number, message = STATUS_CODES[status] ?? 'Error'): void {
+export function rejectHandshake(
+  socket: Duplex,
+  status: number,
+  message = STATUS_CODES[status] ?? 'Error',
+  headers: Record<string, string> = {},
+): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ message });
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  // Destroyed once the answer is written: a client that never closes its side must
+  // not keep the socket (nothing reads it any more, so its FIN would go unnoticed).
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 

@@ -47,9 +47,9 @@ describe('@channels HTTP API', () => {
   });
 
   it('is served without the stage prefix, with %40 for @, and with a %2F-encoded name', async () => {
-    const { url, port } = await startGateway({ routes: { $default: whoami } });
+    const { url, managementPort } = await startGateway({ routes: { $default: whoami } });
     const a = await connectWithId(url);
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${managementPort}`;
     const put = await fetch(`${base}/%40channels/tenant%2Forders/members/${a.id.replace('=', '%3D')}`, {
       method: 'PUT',
     });
@@ -114,9 +114,9 @@ describe('@channels HTTP API errors', () => {
   });
 
   it('a wrong stage or an unsupported method is 403 ForbiddenException', async () => {
-    const { port, managementUrl } = await startGateway({ routes: { $default: whoami } });
+    const { managementPort, managementUrl } = await startGateway({ routes: { $default: whoami } });
     await assertApiError(
-      await fetch(`http://127.0.0.1:${port}/prod/@channels/room`, { method: 'POST', body: 'x' }),
+      await fetch(`http://127.0.0.1:${managementPort}/prod/@channels/room`, { method: 'POST', body: 'x' }),
       403,
       'ForbiddenException',
     );

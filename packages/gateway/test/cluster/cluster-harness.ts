@@ -16,8 +16,11 @@ import { EventRecorder, type RunningGateway, sleep, startGateway, withTimeout } 
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** Fast enough that a stopped node is noticed within about a second. */
-export const FAST = { heartbeatMs: 100, nodeTtlMs: 600 } as const;
+/**
+ * A stopped node is noticed within about two seconds, and a node of a loaded test
+ * machine whose timers run late does not take itself for stalled (it would fence).
+ */
+export const FAST = { heartbeatMs: 250, nodeTtlMs: 1500 } as const;
 
 let clusters = 0;
 
@@ -86,6 +89,27 @@ export function sdkFor(node: RunningGateway): ApiGatewayManagementApiClient {
   });
   after(() => client.destroy());
   return client;
+}
+
+/**
+ * Starts a node fixture (a script that prints `{"url":...}` once listening) in a
+ * child process; it is killed after the file's tests.
+ */
+export async function startChildNode(
+  fixture: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  after(() => {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  });
+  const [line] = (await withTimeout(once(child.stdout, 'data'), 30_000, 'the child node did not start')) as [Buffer];
+  const { url } = JSON.parse(line.toString()) as { url: string };
+  return { child, url };
 }
 
 /** A free loopback port (for processes that cannot take port 0). */

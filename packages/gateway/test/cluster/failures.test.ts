@@ -3,7 +3,6 @@
  * under traffic, Redis unreachable at start.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +10,7 @@ import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi
 import { Redis } from 'ioredis';
 import { createGateway } from '../../src/gateway.ts';
 import { connectWithId } from '../support/channels-harness.ts';
-import { errorOf, withTimeout } from '../support/gateway-harness.ts';
+import { errorOf } from '../support/gateway-harness.ts';
 import {
   eventually,
   FAST,
@@ -19,30 +18,19 @@ import {
   PrivateRedis,
   REDIS_URL,
   sdkFor,
+  startChildNode,
   startNodes,
   uniqueKeyPrefix,
 } from './cluster-harness.ts';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'cluster-node.ts');
 
-/** Starts the fixture node in a child process; resolves its WebSocket URL and the child. */
-async function startChildNode(keyPrefix: string, nodeId: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, REDIS_URL, KEY_PREFIX: keyPrefix, NODE_ID: nodeId },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  after(() => child.kill('SIGKILL'));
-  const [line] = (await withTimeout(once(child.stdout, 'data'), 15_000, 'the child node did not start')) as [Buffer];
-  const { url } = JSON.parse(line.toString()) as { url: string };
-  return { child, url };
-}
-
 describe('Cluster mode: failures', () => {
   it('a node killed with SIGKILL: one survivor runs $disconnect for its connections (1006) and they answer 410', async () => {
     const keyPrefix = uniqueKeyPrefix();
     const [a, b] = await startNodes(['a', 'b'], { keyPrefix });
     assert.ok(a && b);
-    const { child, url } = await startChildNode(keyPrefix, 'doomed');
+    const { child, url } = await startChildNode(fixture, { REDIS_URL, KEY_PREFIX: keyPrefix, NODE_ID: 'doomed' });
     const victim = await connectWithId(url);
     await a.gateway.channels.subscribe(victim.id, 'room:crash');
     assert.equal(await b.gateway.channels.count('room:crash'), 1);
@@ -69,7 +57,7 @@ describe('Cluster mode: failures', () => {
     );
   });
 
-  it('Redis restarted mid-traffic: nodes reconnect, register and subscribe again; local posts never needed Redis', async () => {
+  it('Redis restarted mid-traffic: nodes reconnect, register and subscribe again and say so; local posts never needed Redis', async () => {
     const redis = await PrivateRedis.start();
     const keyPrefix = uniqueKeyPrefix(redis.url);
     const [a, b] = await startNodes(['a', 'b'], { keyPrefix, redisUrl: redis.url });
@@ -78,6 +66,9 @@ describe('Cluster mode: failures', () => {
     await a.gateway.channels.subscribe(member.id, 'room:r');
     assert.equal(await a.gateway.channels.publish('room:r', 'before'), 1);
     assert.equal(await member.client.next(), 'before');
+
+    const resubscribed: (readonly string[])[] = [];
+    b.gateway.cluster?.onResubscribed((ids) => resubscribed.push(ids));
 
     await redis.stop();
     // The local fast path: node b posts to its own connection without Redis.
@@ -88,6 +79,7 @@ describe('Cluster mode: failures', () => {
 
     await redis.restart(); // empty: everything the cluster knew must be written again
     const probe = new Redis(redis.url);
+    probe.on('error', () => {});
     after(() => probe.disconnect());
     const topic = `${keyPrefix}:local00000:dev:channel:room:r`;
     await eventually(
@@ -99,6 +91,9 @@ describe('Cluster mode: failures', () => {
       10_000,
       'node b did not register and subscribe again',
     );
+    // Publishes made meanwhile are lost for b's connections: b names them once its topics are back.
+    await eventually(async () => resubscribed.length > 0, 10_000, 'node b did not report its resubscription');
+    assert.deepEqual(resubscribed[0], [member.id]);
     assert.equal(await a.gateway.channels.publish('room:r', 'after'), 1);
     assert.equal(await member.client.next(), 'after');
     assert.deepEqual(await a.gateway.channels.members('room:r'), [member.id]);

@@ -20,6 +20,9 @@ interface Line {
   port?: number;
 }
 
+/** Forking workers that each load the gateway's TypeScript takes long on a loaded machine. */
+const STARTUP_MS = 60_000;
+
 describe('runWorkers', () => {
   it('runs two workers on one port, restarts one that dies, and drains both with 1001 on SIGTERM', async () => {
     const primary = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -32,7 +35,7 @@ describe('runWorkers', () => {
       stderr += chunk.toString();
     });
 
-    assert.deepEqual(await lines.nth(3, 20_000), { ready: true });
+    assert.deepEqual(await lines.nth(3, STARTUP_MS), { ready: true });
     const workers = lines.events.slice(0, 2);
     assert.deepEqual(workers.map((line) => line.worker).sort(), [1, 2]);
     const port = workers[0]?.port;
@@ -54,7 +57,7 @@ describe('runWorkers', () => {
     // A worker that dies is started again, under the same worker id.
     const victim = workers[0] as Line;
     process.kill(victim.pid as number, 'SIGKILL');
-    const replacement = await lines.nth(4, 20_000);
+    const replacement = await lines.nth(4, STARTUP_MS);
     assert.equal(replacement.worker, victim.worker);
     assert.notEqual(replacement.pid, victim.pid);
     assert.match(stderr, new RegExp(`worker ${victim.worker} exited with SIGKILL; starting it again`));

@@ -46,7 +46,7 @@ describe('switchboard CLI', () => {
     it(`${args.join(' ')} documents commands, options, environment and config, and exits 0`, async () => {
       const { code, stdout, stderr } = await run(args);
       assert.equal(code, 0, stderr);
-      for (const text of ['serve <config>', '--port', '--host', 'SWITCHBOARD_PORT', 'routes:', 'docs/gateway.md']) {
+      for (const text of ['serve <file>', '--port', '--host', 'SWITCHBOARD_PORT', 'routes:', 'docs/gateway.md']) {
         assert.ok(stdout.includes(text), `help lacks ${text}`);
       }
     });
@@ -57,11 +57,15 @@ describe('switchboard CLI', () => {
     { args: ['srve', 'x.yaml'], problem: /unknown command "srve"/ },
     { args: ['serve', example, '--prot', '1'], problem: /Unknown option '--prot'/ },
     { args: ['serve', example, '--port'], problem: /--port/ },
-    { args: ['serve'], problem: /serve needs a config file/ },
+    { args: ['serve'], problem: /serve needs a file/ },
     { args: ['serve', example, 'extra.yaml'], problem: /unexpected argument "extra.yaml"/ },
     { args: ['serve', example, '--port', '70000'], problem: /invalid port "70000": use an integer from 0 to 65535/ },
     { args: ['serve', example, '--port', '3.5'], problem: /invalid port "3.5"/ },
     { args: ['serve', example, '--port', '-1'], problem: /--port/ },
+    {
+      args: ['serve', example, '--management-port', 'admin'],
+      problem: /invalid management port "admin": use an integer from 0 to 65535/,
+    },
   ];
   for (const { args, problem } of usageErrors) {
     it(`"${args.join(' ')}" is a usage error with exit code 2`, async () => {
@@ -127,12 +131,19 @@ describe('switchboard CLI', () => {
       server.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk;
       });
-      const banner = await readUntil(server, /@connections:\s+(\S+)/);
-      const url = /WebSocket:\s+(ws:\/\/127\.0\.0\.1:\d+\/dev)\s/.exec(banner)?.[1];
-      assert.ok(url, `no WebSocket URL in ${banner}`);
-      assert.match(banner, /@connections:\s+http:\/\/127\.0\.0\.1:\d+/);
+      const banner = await readUntil(server, /Press Ctrl\+C/);
+      // Hot reload is on by default, over the config's folder.
+      assert.match(banner, /Hot reload: +watching \S*fixtures\/example \(--no-watch to turn off\)/);
+      const url = /WebSocket:\s+(ws:\/\/127\.0\.0\.1:(\d+)\/dev)\s/.exec(banner);
+      assert.ok(url?.[1], `no WebSocket URL in ${banner}`);
+      // The management listener is another port: @connections and /metrics are not on the public one.
+      const management = /@connections:\s+http:\/\/127\.0\.0\.1:(\d+)\/dev\s/.exec(banner);
+      assert.ok(management?.[1], `no @connections URL in ${banner}`);
+      assert.notEqual(management[1], url[2]);
+      assert.match(banner, new RegExp(`Metrics:\\s+http://127\\.0\\.0\\.1:${management[1]}/metrics`));
+      assert.match(banner, new RegExp(`Developer:\\s+http://127\\.0\\.0\\.1:${management[1]}/developer`));
 
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url[1]);
       await once(socket, 'open');
       socket.send('{"action":"nothing-matches"}');
       const [reply] = await withTimeout(once(socket, 'message'), 'no echo');
@@ -146,16 +157,17 @@ describe('switchboard CLI', () => {
       child = undefined;
     });
 
-    it('resolves a relative config against the folder npx was run from, not the package folder npm runs it in', async () => {
+    it('resolves a relative config against the folder npx was run from, not the package folder npm runs it in; --no-watch', async () => {
       // npx runs a bin in the nearest package's folder and names the user's folder in INIT_CWD.
-      const server = spawn(process.execPath, [bin, 'serve', basename(example), '--port', '0'], {
+      const server = spawn(process.execPath, [bin, 'serve', basename(example), '--port', '0', '--no-watch'], {
         cwd: tmpdir(),
         env: { ...process.env, npm_command: 'exec', INIT_CWD: dirname(example) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = server;
-      const banner = await readUntil(server, /@connections:\s+(\S+)/);
+      const banner = await readUntil(server, /Press Ctrl\+C/);
       assert.match(banner, /serving switchboard\.yaml/);
+      assert.ok(!banner.includes('Hot reload'), banner);
       server.kill('SIGINT');
       await withTimeout(once(server, 'exit'), 'the server did not exit on SIGINT');
       child = undefined;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { loadLambdaFunction } from '../../src/integrations/lambda.ts';
+import { DEFAULT_CONCURRENCY } from '../../src/settings.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const example = join(fixtures, 'example', 'switchboard.yaml');
@@ -19,6 +20,7 @@ async function invokeHandler(reference: string, baseDir: string, body: string): 
     functionName: 'test',
     region: 'us-east-1',
     accountId: '000000000000',
+    concurrency: DEFAULT_CONCURRENCY,
   });
   try {
     return await fn.invoke({ body }, Date.now() + 5000);

@@ -149,6 +149,89 @@ describe('validateDefinition', () => {
     assert.match(error.problem, /\\\$default/);
   });
 
+  it('accepts MOCK, Lambda non-proxy and AWS service integrations with their response settings', () => {
+    validateDefinition({
+      awsServices: {
+        endpoints: { dynamodb: 'http://127.0.0.1:8000' },
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      },
+      routes: {
+        $connect: { integration: { type: 'MOCK', requestTemplates: { $default: '{"statusCode": 200}' } } },
+        lookup: {
+          handler: echo,
+          routeResponse: { models: { $default: { type: 'object' } } },
+          integration: {
+            type: 'AWS',
+            passthroughBehavior: 'NEVER',
+            requestTemplates: { $default: '{}' },
+            responses: {
+              '/Not found.*/': { templates: { $default: '{}' }, templateSelectionExpression: '\\$default' },
+              $default: { contentHandling: 'CONVERT_TO_TEXT' },
+            },
+          },
+        },
+        put: {
+          integration: {
+            type: 'AWS',
+            uri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem',
+            contentHandling: 'CONVERT_TO_TEXT',
+          },
+        },
+      },
+    });
+  });
+
+  for (const [name, route, path, problem] of [
+    [
+      'a MOCK integration with a uri',
+      { integration: { type: 'MOCK', uri: 'http://x' } },
+      'routes.a.integration.uri',
+      /MOCK integration calls no backend/,
+    ],
+    [
+      'a handler beside an HTTP integration',
+      { handler: echo, integration: { type: 'HTTP', uri: 'http://x' } },
+      'routes.a.integration',
+      /either handler or integration/,
+    ],
+    [
+      'an AWS integration without uri or handler',
+      { integration: { type: 'AWS' } },
+      'routes.a.integration.uri',
+      /needs a uri/,
+    ],
+    ['an HTTP integration without uri', { integration: { type: 'HTTP' } }, 'routes.a.integration.uri', /needs a uri/],
+    [
+      'a response template selection expression with an unknown variable',
+      {
+        integration: {
+          type: 'MOCK',
+          responses: { $default: { templateSelectionExpression: '${integration.response.body}' } },
+        },
+      },
+      'routes.a.integration.responses.$default.templateSelectionExpression',
+      /\$\{\.\.\.\} part that is not/,
+    ],
+    [
+      'an unknown passthrough behaviour',
+      { integration: { type: 'MOCK', passthroughBehavior: 'SOMETIMES' } },
+      'routes.a.integration.passthroughBehavior',
+      /WHEN_NO_MATCH/,
+    ],
+    [
+      'several route response models without an expression',
+      { handler: echo, routeResponse: { models: { a: {}, b: {} } } },
+      'routes.a.routeResponse.models',
+      /modelSelectionExpression/,
+    ],
+  ] as const) {
+    it(`rejects ${name}`, () => {
+      const error = configErrorOf({ routes: { a: route } });
+      assert.equal(error.location.path, path);
+      assert.match(error.problem, problem);
+    });
+  }
+
   it('suggests the known key for a case typo', () => {
     const error = configErrorOf({ routes: { $default: { Handler: echo } } });
     assert.match(error.problem, /did you mean "handler"\?/);

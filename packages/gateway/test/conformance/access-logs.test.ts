@@ -151,4 +151,29 @@ describe('conformance: access logs (spec 8)', () => {
       'DISCONNECT method=- resource=- protocol=-',
     ]);
   });
+
+  it('$context.integrationStatus and integrationLatency are filled on CONNECT and DISCONNECT lines too', async () => {
+    const destination = join(directory, `access-${++files}.log`);
+    const { url, gateway } = await startGateway({
+      routes: {
+        $connect: { handler: async () => ({ statusCode: 201 }) },
+        $disconnect: { handler: async () => ({ statusCode: 202 }) },
+        $default: {
+          handler: async (event: { body: string }) => ({ statusCode: 203, body: event.body }),
+          routeResponse: true,
+        },
+      },
+      accessLog: { format: '$context.eventType $context.integrationStatus $context.integrationLatency', destination },
+    });
+    const client = await connect(url);
+    client.send('hello');
+    assert.equal(await client.next(), 'hello');
+    await client.close();
+    await gateway.close();
+    const lines = (await readFile(destination, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.match(lines[0] ?? '', /^CONNECT 201 \d+$/);
+    assert.match(lines[1] ?? '', /^MESSAGE 203 \d+$/);
+    assert.match(lines[2] ?? '', /^DISCONNECT 202 \d+$/);
+  });
 });

@@ -89,6 +89,30 @@ describe('conformance: Lambda REQUEST authorizer (spec 6)', () => {
     await client.close();
   });
 
+  it('spec 6: an authorizer without identity sources runs on every handshake, headers or not', async () => {
+    const { url, authorizerEvents } = await startAuthorizedGateway(allowConnect, { identitySource: [] });
+    const first = await connect(url);
+    const second = await connect(url, { headers: { Auth: 'token' } });
+    assert.equal((await authorizerEvents.nth(2)).type, 'REQUEST');
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('spec 6: an authorizer defined without identitySource has none, and runs on a bare handshake', async () => {
+    const calls = new EventRecorder();
+    const { url } = await startGateway({
+      authorizer: {
+        handler: async (event: RecordedEvent) => {
+          calls.record(event);
+          return allowConnect();
+        },
+      },
+      routes: { $default: { handler: async () => ({ statusCode: 200 }) } },
+    });
+    const client = await connect(url);
+    assert.equal((await calls.nth(1)).type, 'REQUEST');
+    await client.close();
+  });
+
   it('11.90 an empty route.request.querystring.token gives 401 without invoking the authorizer', async () => {
     const { url, authorizerEvents } = await startAuthorizedGateway(allowConnect, {
       identitySource: ['route.request.querystring.token'],

@@ -34,7 +34,8 @@ async function serve(): Promise<{ url: string; child: ChildProcess }> {
       });
       child.on('exit', (code) => reject(new Error(`switchboard exited with ${code}: ${output}`)));
     }),
-    15_000,
+    // Bounded, not timed: start-up relaunches node and loads TypeScript, slow on a busy machine.
+    30_000,
     'switchboard serve did not print its URL',
   );
   return { url, child };

@@ -85,12 +85,12 @@ describe('$disconnect', () => {
   });
 
   it('11.50 the $disconnect event headers are exactly {Host, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""}, with matching multiValueHeaders', async () => {
-    const { url, port, connects, disconnects } = await disconnectGateway();
+    const { url, managementPort, connects, disconnects } = await disconnectGateway();
     const [client, connectionId] = await connectRecorded(url, connects);
     await client.close(1000, 'done');
     const [event] = await disconnectsOf(disconnects, connectionId);
     const host = event?.requestContext.domainName;
-    assert.equal(host, `localhost:${port}`);
+    assert.equal(host, `localhost:${managementPort}`);
     assert.deepEqual(event?.headers, { Host: host, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' });
     assert.deepEqual(event?.multiValueHeaders, {
       Host: [host],

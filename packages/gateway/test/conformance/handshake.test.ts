@@ -59,8 +59,8 @@ const lowerKeys = (record: Record<string, unknown>): string[] => Object.keys(rec
 
 describe('handshake and $connect', () => {
   it('11.1 a plain HTTP GET (no Upgrade) to the stage URL returns 426', async () => {
-    const { managementUrl } = await startGateway({ stage: 'prod', routes: { $default: { handler: async () => {} } } });
-    const { status, headers } = await plainGet(managementUrl);
+    const { url } = await startGateway({ stage: 'prod', routes: { $default: { handler: async () => {} } } });
+    const { status, headers } = await plainGet(url.replace(/^ws/, 'http'));
     assert.equal(status, 426);
     assert.equal(headers.upgrade, 'websocket');
   });
@@ -304,7 +304,7 @@ describe('handshake and $connect', () => {
   });
 
   it('11.25 domainName, stage and apiId are present and consistent across all events of a connection', async () => {
-    const { url, port, connects, messages, disconnects } = await recordingGateway({
+    const { url, managementPort, connects, messages, disconnects } = await recordingGateway({
       stage: 'prod',
       apiId: 'abcd123456',
     });
@@ -314,7 +314,8 @@ describe('handshake and $connect', () => {
     await client.close();
     await disconnects.nth(1);
     for (const { requestContext } of [...connects.events, ...messages.events, ...disconnects.events]) {
-      assert.equal(requestContext.domainName, `localhost:${port}`);
+      // The management listener, so that `https://${domainName}/${stage}` reaches @connections.
+      assert.equal(requestContext.domainName, `localhost:${managementPort}`);
       assert.equal(requestContext.stage, 'prod');
       assert.equal(requestContext.apiId, 'abcd123456');
     }

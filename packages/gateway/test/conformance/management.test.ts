@@ -50,10 +50,10 @@ describe('@connections PostToConnection', () => {
   });
 
   it('11.55 POST /@connections/{id} without the stage prefix is accepted', async () => {
-    const { url, port } = await startGateway({ routes: { $default: whoami } });
+    const { url, managementPort } = await startGateway({ routes: { $default: whoami } });
     const client = await connect(url);
     const id = await connectionIdOf(client);
-    const response = await fetch(`http://127.0.0.1:${port}/@connections/${encodeURIComponent(id)}`, {
+    const response = await fetch(`http://127.0.0.1:${managementPort}/@connections/${encodeURIComponent(id)}`, {
       method: 'POST',
       body: 'no stage',
     });

@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { HttpIntegrationDefinition } from '../../src/definition.ts';
 import { ConfigError } from '../../src/errors.ts';
-import type { ConnectionFacts, WebSocketEvent } from '../../src/events.ts';
+import type { WebSocketEvent } from '../../src/events.ts';
 import { connectEvent, disconnectEvent, messageEvent } from '../../src/events.ts';
 import { httpIntegration } from '../../src/integrations/http.ts';
 import { IntegrationTimeoutError } from '../../src/integrations/integration.ts';
+import { TEST_CONNECTION_FACTS } from '../support/connection-facts.ts';
 
 interface Received {
   method: string;
@@ -60,16 +61,7 @@ class Backend {
   }
 }
 
-const facts: ConnectionFacts = {
-  connectionId: 'L0SM9cOFvHcCIhw=',
-  connectedAt: 1_700_000_000_000,
-  sourceIp: '127.0.0.1',
-  stage: 'dev',
-  domainName: '127.0.0.1',
-  apiId: 'local00000',
-  stageVariables: undefined,
-  authorizer: undefined,
-};
+const facts = TEST_CONNECTION_FACTS;
 
 function message(body: string, routeKey = 'sendmessage'): WebSocketEvent {
   return messageEvent(facts, routeKey, body, 'req-1', 'msg-1', Date.now());
@@ -475,6 +467,41 @@ describe('httpIntegration', () => {
         IntegrationTimeoutError,
       );
       assert.equal(backend.received.length, 0);
+    });
+  });
+
+  describe('response body limit', () => {
+    const limited = (maxResponseBytes: number) =>
+      httpIntegration({ uri: `${backend.origin}/hook`, type: 'HTTP_PROXY' }, { stageVariables: {}, maxResponseBytes });
+
+    it('reads a body up to the limit', async () => {
+      backend.reply = (_request, response) => response.end('x'.repeat(1000));
+      const result = await limited(1000).invoke({ event: message('x'), deadline: deadline() });
+      assert.equal(result.body, 'x'.repeat(1000));
+    });
+
+    it('refuses a larger body announced by Content-Length', async () => {
+      backend.reply = (_request, response) => response.end('x'.repeat(1001));
+      await assert.rejects(limited(1000).invoke({ event: message('x'), deadline: deadline() }), /over 1000 bytes/);
+    });
+
+    it('stops reading a larger chunked body at the limit', async () => {
+      const planned = 50 * 1024 * 1024;
+      let written = 0;
+      backend.reply = (_request, response) => {
+        // Chunked (no Content-Length), written as fast as the reader takes it, until cut off.
+        const chunk = Buffer.alloc(64 * 1024, 'y');
+        const pump = (): void => {
+          while (!response.destroyed && written < planned) {
+            written += chunk.length;
+            if (!response.write(chunk)) return void response.once('drain', pump);
+          }
+          response.end();
+        };
+        pump();
+      };
+      await assert.rejects(limited(100_000).invoke({ event: message('x'), deadline: deadline() }), /over 100000 bytes/);
+      assert.ok(written < planned, 'the whole body was read');
     });
   });
 });

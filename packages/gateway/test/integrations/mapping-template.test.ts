@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors.ts';
-import type { ConnectionFacts } from '../../src/events.ts';
-import { messageEvent } from '../../src/events.ts';
-import type { TemplateInput } from '../../src/integrations/mapping-template.ts';
-import { compileJsonPath, compileMappingTemplate } from '../../src/integrations/mapping-template.ts';
-
-const facts: ConnectionFacts = {
-  connectionId: 'Abc123=',
-  connectedAt: 1_700_000_000_000,
-  sourceIp: '10.0.0.1',
-  stage: 'prod',
-  domainName: 'example.test',
-  apiId: 'local00000',
-  stageVariables: undefined,
-  authorizer: { principalId: 'user-1' },
-};
-
-function input(body: string): TemplateInput {
-  const event = messageEvent(facts, 'chat', body, 'req-1', 'msg-1', 0);
-  return { body, requestContext: event.requestContext, stageVariables: { env: 'test' } };
-}
+import { ConfigError, TemplateError } from '../../src/errors.ts';
+import { compileMappingTemplate } from '../../src/integrations/mapping-template.ts';
+import { messageInput } from './vtl/fixtures.ts';
 
 function render(template: string, body = '{}'): string {
-  return compileMappingTemplate(template, 'template').render(input(body));
+  return compileMappingTemplate(template, 'template').render(messageInput(body));
 }
 
 describe('compileMappingTemplate', () => {
@@ -40,18 +22,15 @@ describe('compileMappingTemplate', () => {
     assert.equal(render('$input.body', body), body);
     assert.equal(render("$input.json('$')", body), '{"x":{"y":[1,"two"]},"s":"text","n":null}');
     assert.equal(render("$input.json('$.x.y[1]')|$input.json(\"$['s']\")", body), '"two"|"text"');
-    assert.equal(render("$input.json('$.missing')", body), 'null');
-    assert.equal(
-      render("$input.path('$.s')|$input.path('$.x')|$input.path('$.x.y[0]')", body),
-      'text|{"y":[1,"two"]}|1',
-    );
+    assert.equal(render("$input.json('$.missing')", body), '""');
+    assert.equal(render("$input.path('$.s')|$input.path('$.x')|$input.path('$.x.y[0]')", body), 'text|{y=[1,"two"]}|1');
     assert.equal(render("[$input.path('$.missing')][$input.path('$.n')]", body), '[][]');
-    assert.equal(render("$input.json('$.x')", 'not json'), 'null');
+    assert.equal(render("$input.json('$.x')", 'not json'), '""');
   });
 
-  it('renders $stageVariables and leaves other references as written', () => {
+  it('renders $stageVariables, and nothing for references that have no value (as API Gateway does)', () => {
     assert.equal(render(`$stageVariables.env \${stageVariables.none}.`), 'test .');
-    assert.equal(render('costs $5, $price(approx) and $foo.bar'), 'costs $5, $price(approx) and $foo.bar');
+    assert.equal(render('costs $5, $price(approx) and $foo.bar'), 'costs $5, (approx) and ');
   });
 
   it('applies $util functions', () => {
@@ -65,18 +44,21 @@ describe('compileMappingTemplate', () => {
     assert.equal(render('$util.urlEncode($context.connectionId)'), 'Abc123%3D');
   });
 
-  it('rejects unsupported constructs with a ConfigError at compile time', () => {
+  it('runs directives: the TTL idiom', () => {
+    assert.equal(
+      render('#set($ttl = $context.requestTimeEpoch / 1000 + 86400){"ttl":{"N":"$ttl"}}'),
+      '{"ttl":{"N":"1700086400"}}',
+    );
+  });
+
+  it('rejects what API Gateway does not have with a ConfigError naming the line and column', () => {
     const cases: Array<[string, RegExp]> = [
-      ['#set($x = 1)', /directive "#set"/],
-      ['#if($input.body)x#end', /directive "#if"/],
-      ['#foreach($i in $input.path("$"))#end', /directive "#foreach"/],
-      ['$input.params()', /unsupported \$input member/],
-      ["$util.parseJson('{}')", /unsupported \$util call/],
-      ['$input.json(x)', /neither a quoted string nor a reference/],
-      ['$input.json($.x)', /not a supported reference/],
-      ["$input.json('x')", /needs one quoted JSONPath/],
-      ["$input.json('$.x'", /unterminated argument list/],
-      ['$context', /needs a variable name/],
+      ['#macro(x)#end', /^mapping template line 1, column 1: #macro is not supported/],
+      ['ok\n  $util.toJson($x)', /^mapping template line 2, column 8: \$util\.toJson is not one of/],
+      ['$input.headers', /^mapping template line 1, column 7: \$input\.headers is not one of/],
+      ["$input.json('$.a[?(@.b)]')", /^mapping template line 1, column 13: JSONPath .* not supported/],
+      ["$input.json('$.x'", /^mapping template line 1, column 7: method call has no closing/],
+      ['#if($a)', /^mapping template line 1, column 1: #if has no #end/],
     ];
     for (const [source, problem] of cases) {
       assert.throws(
@@ -85,23 +67,28 @@ describe('compileMappingTemplate', () => {
           error instanceof ConfigError &&
           error.code === 'SB_ERR_CONFIG' &&
           error.location.path === 'routes.a.integration.requestTemplates.$default' &&
-          problem.test(error.message),
+          error.cause instanceof TemplateError &&
+          problem.test(error.problem),
         `${source} should be rejected with ${problem}`,
       );
     }
   });
 
+  it('throws TemplateError when rendering fails', () => {
+    const template = compileMappingTemplate(
+      '#set($s = "abc")\n$s.substring(9)',
+      'routes.a.integration.requestTemplates.$default',
+    );
+    assert.throws(
+      () => template.render(messageInput('{}')),
+      (error: unknown) =>
+        error instanceof TemplateError &&
+        error.code === 'SB_ERR_TEMPLATE' &&
+        error.message.startsWith('routes.a.integration.requestTemplates.$default line 2, column 3: substring(9)'),
+    );
+  });
+
   it('keeps text that only looks like a directive', () => {
     assert.equal(render('#general #endgame'), '#general #endgame');
-  });
-});
-
-describe('compileJsonPath', () => {
-  it('accepts the simple forms and rejects the rest', () => {
-    assert.deepEqual(compileJsonPath('$'), []);
-    assert.deepEqual(compileJsonPath('$.a.b[2]'), ['a', 'b', 2]);
-    assert.deepEqual(compileJsonPath("$['a b'].c"), ['a b', 'c']);
-    for (const path of ['a.b', '$..a', '$.a[*]', '$.', '$[?(@.a)]'])
-      assert.equal(compileJsonPath(path), undefined, path);
   });
 });

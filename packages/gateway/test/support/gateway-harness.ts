@@ -177,6 +177,15 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, message: string)
   ]);
 }
 
+/** An authorizer result that allows the connection, for tests about something else. */
+export const ALLOW_ANY = {
+  principalId: 'user',
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }],
+  },
+} as const;
+
 /** Records the events a handler receives, and lets a test await the next one. */
 // biome-ignore lint/suspicious/noExplicitAny: events are AWS-shaped JSON that tests navigate freely.
 export class EventRecorder<T = Record<string, any>> {

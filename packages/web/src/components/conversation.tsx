@@ -1,4 +1,9 @@
-/** The active room: header, messages, who is typing, and the composer. */
+/**
+ * The active room: header, messages, who is typing, and the composer (in a
+ * read-only room, for members who may not post, a line saying so instead).
+ */
+
+import { roomLabel } from '../state/conversation-order.ts';
 import { useChat } from './chat-context.ts';
 import { Composer } from './composer.tsx';
 import { ConnectionBanner } from './connection-banner.tsx';
@@ -26,7 +31,13 @@ export function Conversation({ onOpenMenu, onToggleSearch, searchOpen }: Convers
         <>
           <MessageList key={room.id} room={room} />
           <TypingIndicator roomId={room.id} />
-          <Composer key={`composer-${room.id}`} room={room} />
+          {room.readOnly && room.role === 'member' ? (
+            <p className="read-only-notice" data-testid="read-only-notice" role="status">
+              This room is read-only: only its owner and admins can post.
+            </p>
+          ) : (
+            <Composer key={`composer-${room.id}`} roomId={room.id} label={roomLabel(room)} kind={room.kind} />
+          )}
         </>
       )}
     </main>

@@ -40,7 +40,9 @@ export function MessageEditor({ message, onDone }: { message: Message; onDone: (
         autoFocus
         rows={Math.min(8, text.split('\n').length)}
         value={text}
-        disabled={busy}
+        // Read-only, not disabled, while saving: a disabled box would drop the keyboard focus.
+        readOnly={busy}
+        aria-busy={busy}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         onFocus={(event) => event.currentTarget.setSelectionRange(text.length, text.length)}

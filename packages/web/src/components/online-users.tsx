@@ -1,6 +1,12 @@
-/** Everyone online (one entry per person, however many tabs); choosing someone opens a direct conversation. */
+/**
+ * Everyone online (one entry per person, however many tabs); choosing someone
+ * opens a direct conversation. The server lists them in pages: the client reads
+ * the first ones after connecting, the rest as the list is scrolled.
+ */
+import { useState } from 'react';
 import { Avatar } from './avatar.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
+import { LoadMore } from './load-more.tsx';
 
 interface OnlineUsersProps {
   labelledBy: string;
@@ -11,6 +17,8 @@ export function OnlineUsers({ labelledBy, onNavigate }: OnlineUsersProps) {
   const client = useChatClient();
   const online = useChat((state) => state.online);
   const me = useChat((state) => state.me);
+  const cursor = useChat((state) => state.onlineCursor);
+  const [loading, setLoading] = useState(false);
   const sorted = [...online].sort((a, b) => a.username.localeCompare(b.username));
   return (
     <ul className="room-list" aria-labelledby={labelledBy} data-testid="online-users">
@@ -38,6 +46,23 @@ export function OnlineUsers({ labelledBy, onNavigate }: OnlineUsersProps) {
           </li>
         );
       })}
+      {cursor !== null && (
+        <li>
+          <LoadMore
+            cursor={cursor}
+            loading={loading}
+            label="More people online"
+            testId="online-more"
+            onLoad={() => {
+              setLoading(true);
+              client
+                .loadMoreOnline()
+                .catch((error: Error) => client.notify(error.message))
+                .finally(() => setLoading(false));
+            }}
+          />
+        </li>
+      )}
     </ul>
   );
 }

@@ -2,6 +2,7 @@
 import type { PendingSend } from '../connection/chat-connection.ts';
 import { Avatar } from './avatar.tsx';
 import { useChatClient } from './chat-context.ts';
+import { FormattedText } from './formatted-text.tsx';
 
 export function PendingItem({ pending, username }: { pending: PendingSend; username: string }) {
   const client = useChatClient();
@@ -16,7 +17,12 @@ export function PendingItem({ pending, username }: { pending: PendingSend; usern
           <span className="message__author">{username}</span>
           <span className="muted">{failed ? 'Not sent' : 'Sending…'}</span>
         </div>
-        <p className="message__text">{pending.text}</p>
+        <div className="message__text message__text--formatted">
+          <FormattedText text={pending.text} />
+          {pending.attachments.length > 0 && (
+            <span className="muted"> 📎 {pending.attachments.map(({ name }) => name).join(', ')}</span>
+          )}
+        </div>
         {failed && (
           <p className="message__error" role="alert">
             {pending.error?.message}{' '}

@@ -1,7 +1,15 @@
-/** A dialog to create a room or join one from the directory (a native `<dialog>`: focus is kept inside, Escape closes). */
+/**
+ * A dialog to create a room or join one from the directory (a native `<dialog>`:
+ * focus is kept inside, Escape closes). The directory comes in pages of 100,
+ * read on as the list is scrolled.
+ */
 import type { RoomListing } from '@switchboard/chat/api';
 import { type FormEvent, type Ref, useId, useImperativeHandle, useRef, useState } from 'react';
+import { CursorTrail } from '../connection/cursor-trail.ts';
+import type { DirectoryPage } from '../state/chat-client.ts';
 import { useChatClient } from './chat-context.ts';
+import { DialogHeader } from './dialog-header.tsx';
+import { LoadMore } from './load-more.tsx';
 
 export interface RoomBrowserHandle {
   open: () => void;
@@ -16,19 +24,44 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
   const client = useChatClient();
   const dialog = useRef<HTMLDialogElement>(null);
   const [directory, setDirectory] = useState<readonly RoomListing[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  /** Tells a page read for an earlier opening of the dialog apart. */
+  const opening = useRef(0);
+  /** The directory's cursors since this opening's first page. */
+  const trail = useRef(new CursorTrail());
   const [name, setName] = useState('');
+  const [privateRoom, setPrivateRoom] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
+  function read(from: string | undefined): void {
+    const current = opening.current;
+    setLoading(true);
+    client.directoryPage(trail.current, from).then(
+      (page: DirectoryPage) => {
+        if (current !== opening.current) return;
+        setDirectory((shown) => [...(from === undefined ? [] : (shown ?? [])), ...page.rooms]);
+        setCursor(page.nextCursor);
+        setLoading(false);
+      },
+      (failure: Error) => {
+        if (current !== opening.current) return;
+        setError(failure.message);
+        setLoading(false);
+      },
+    );
+  }
+
   useImperativeHandle(ref, () => ({
     open: () => {
+      opening.current += 1;
+      trail.current = new CursorTrail();
       setError(null);
       setDirectory(null);
+      setCursor(null);
       dialog.current?.showModal();
-      client.listRooms().then(
-        (answer) => setDirectory(answer.directory),
-        (failure: Error) => setError(failure.message),
-      );
+      read(undefined);
     },
   }));
 
@@ -40,9 +73,10 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
   function create(event: FormEvent): void {
     event.preventDefault();
     setError(null);
-    client.createRoom(name.trim().toLowerCase()).then(
+    client.createRoom(name.trim().toLowerCase(), privateRoom ? 'private' : 'public').then(
       () => {
         setName('');
+        setPrivateRoom(false);
         done();
       },
       (failure: Error) => setError(failure.message),
@@ -51,12 +85,9 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={`${id}-title`} data-testid="room-browser">
-      <div className="dialog__header">
-        <h2 id={`${id}-title`}>Rooms</h2>
-        <button type="button" className="icon-button" aria-label="Close" onClick={() => dialog.current?.close()}>
-          ×
-        </button>
-      </div>
+      <DialogHeader titleId={`${id}-title`} onClose={() => dialog.current?.close()}>
+        Rooms
+      </DialogHeader>
       <form className="inline-form" onSubmit={create}>
         <label htmlFor={`${id}-name`} className="visually-hidden">
           New room name
@@ -71,6 +102,15 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
+        <label className="inline-form__check" title="Only people you invite can find and read a private room">
+          <input
+            type="checkbox"
+            data-testid="new-room-private"
+            checked={privateRoom}
+            onChange={(event) => setPrivateRoom(event.target.checked)}
+          />
+          Private
+        </label>
         <button type="submit" className="button button--primary" data-testid="create-room">
           Create
         </button>
@@ -81,10 +121,17 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
       {directory === null ? (
         <p className="muted">Loading rooms…</p>
       ) : (
-        <ul className="directory">
+        <ul className="directory" data-testid="directory">
           {directory.map((room) => (
             <li key={room.id} className="directory__item" data-testid="directory-room" data-room-name={room.name}>
-              <span className="directory__name"># {room.name}</span>
+              <span className="directory__name">
+                # {room.name}
+                {room.topic !== null && (
+                  <span className="directory__topic muted" data-testid="directory-topic" dir="auto">
+                    {room.topic}
+                  </span>
+                )}
+              </span>
               <span className="muted">
                 {room.memberCount} {room.memberCount === 1 ? 'member' : 'members'}
               </span>
@@ -101,6 +148,17 @@ export function RoomBrowser({ ref, onNavigate }: RoomBrowserProps) {
               )}
             </li>
           ))}
+          {cursor !== null && (
+            <li className="directory__more">
+              <LoadMore
+                cursor={cursor}
+                onLoad={() => read(cursor)}
+                loading={loading}
+                label="More rooms"
+                testId="directory-more"
+              />
+            </li>
+          )}
         </ul>
       )}
     </dialog>

@@ -10,7 +10,17 @@ import { HighlightedText } from './highlighted-text.tsx';
 const debounceMs = 250;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-export function SearchPanel({ onClose }: { onClose: () => void }) {
+interface SearchPanelProps {
+  onClose: () => void;
+  /** A result was opened (its message has focus). */
+  onOpened: () => void;
+}
+
+/**
+ * Keyboard: the query box takes focus; Arrow Down moves to the results and
+ * Arrow Up/Down between them, Enter opens one, Escape closes the panel.
+ */
+export function SearchPanel({ onClose, onOpened }: SearchPanelProps) {
   const client = useChatClient();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<readonly SearchResult[] | null>(null);
@@ -53,6 +63,15 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
     if (event.key === 'Escape') {
       event.preventDefault();
       onClose();
+    } else if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && !event.altKey) {
+      const stops = [
+        ...(event.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('input[type="search"], .search-result'),
+      ];
+      const at = stops.indexOf(event.target as HTMLElement);
+      const next = stops[at + (event.key === 'ArrowDown' ? 1 : -1)];
+      if (at === -1 || next === undefined) return;
+      event.preventDefault();
+      next.focus();
     }
   }
 
@@ -96,7 +115,7 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
               type="button"
               className="search-result"
               data-testid="search-result"
-              onClick={() => client.jumpTo(result).catch((failure: Error) => client.notify(failure.message))}
+              onClick={() => client.jumpTo(result).then(onOpened, (failure: Error) => client.notify(failure.message))}
             >
               <span className="search-result__meta">
                 <strong>

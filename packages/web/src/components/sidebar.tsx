@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { Avatar } from './avatar.tsx';
 import { useChat } from './chat-context.ts';
 import { ConnectionStatus } from './connection-status.tsx';
+import { NewConversation, type NewConversationHandle } from './new-conversation.tsx';
 import { OnlineUsers } from './online-users.tsx';
 import { RoomBrowser, type RoomBrowserHandle } from './room-browser.tsx';
 import { RoomList } from './room-list.tsx';
@@ -16,6 +17,7 @@ interface SidebarProps {
 export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
   const me = useChat((state) => state.me);
   const browser = useRef<RoomBrowserHandle>(null);
+  const newConversation = useRef<NewConversationHandle>(null);
   return (
     <aside className="sidebar" aria-label="Rooms and people">
       <header className="sidebar__header">
@@ -44,6 +46,15 @@ export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
         <section className="sidebar__section">
           <div className="sidebar__title">
             <h2 id="direct-heading">Direct messages</h2>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="New conversation: find people by name"
+              data-testid="new-conversation-button"
+              onClick={() => newConversation.current?.open()}
+            >
+              +
+            </button>
           </div>
           <RoomList kind="direct" labelledBy="direct-heading" onNavigate={onNavigate} />
         </section>
@@ -67,6 +78,7 @@ export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
         </footer>
       )}
       <RoomBrowser ref={browser} onNavigate={onNavigate} />
+      <NewConversation ref={newConversation} onNavigate={onNavigate} />
     </aside>
   );
 }

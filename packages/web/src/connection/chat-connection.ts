@@ -9,25 +9,44 @@
  *                                                    |
  *   close() or expired token ----------------------> offline
  *
- * After every `welcome`: rooms that moved on are caught up from the last applied
- * `seq`, live events that overlap the catch-up are dropped by `seq`, and every
- * send without an `ack` goes out again with its original `clientMessageId`.
+ * After every `welcome`: the rest of the user's rooms is read page by page
+ * (`listRooms` from the welcome's `roomsCursor`), rooms that moved on are caught
+ * up from the last applied `seq`, live events that overlap the catch-up are
+ * dropped by `seq`, and every send without an `ack` goes out again with its
+ * original `clientMessageId`. A room counts as left only when a complete listing
+ * does not name it: a listing whose pages keep failing or whose cursors never end
+ * (`CursorTrail`) is left unfinished, and the rooms it did not reach stay.
+ *
+ * From each `welcome` on, a heartbeat `ping` goes out every
+ * `limits.heartbeatIntervalMs` with the last `since` (and soon after a `resync`);
+ * the rooms its `pong` names beyond what was applied are caught up, so an event
+ * whose broadcast was lost arrives within one interval in a quiet room too.
+ *
+ * A catch-up that fails (an `error` answer, no answer in time, an answer that
+ * says `hasMore` but moves no room forward) is asked again with backoff; after
+ * `catchUpAttempts` failures in a row the room skips its gap and is reloaded
+ * (`roomReset`), so a room never stops applying events.
  */
 import type {
   AckMessage,
+  AttachmentInput,
   CatchUpMessage,
   ClientRequest,
   ErrorMessage,
+  PongMessage,
+  ReplyAckMessage,
   RoomEvent,
   RoomId,
   RoomSummary,
+  RoomsMessage,
   ServerMessage,
   WelcomeMessage,
 } from '@switchboard/chat/api';
 import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.ts';
 import { ChatRequestError } from './chat-request-error.ts';
+import { CursorTrail } from './cursor-trail.ts';
 import { Emitter } from './emitter.ts';
-import { RoomSequencer, type SequencerStep } from './room-sequencer.ts';
+import { RoomSequencer, type RoomsReconciliation, type SequencerStep } from './room-sequencer.ts';
 
 /** What the user sees: `offline` only when stopped or signed out; a dropped socket is `reconnecting`. */
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -47,6 +66,8 @@ export interface PendingSend {
   clientMessageId: string;
   roomId: RoomId;
   text: string;
+  /** Uploaded files sent with the text (docs/protocol.md, "Files"). */
+  attachments: AttachmentInput[];
   createdAt: number;
   /** `failed`: refused for good (e.g. too long); the user may retry or discard it. */
   status: 'sending' | 'failed';
@@ -68,19 +89,62 @@ export interface ChatConnectionOptions {
   createId?: () => string;
   /** Answers slower than this reject with `TIMEOUT`; an unacknowledged send is sent again. @default 10000 */
   requestTimeoutMs?: number;
-  /** A `ping` keeps an idle connection from the gateway's idle timeout. @default 60000 */
+  /**
+   * A socket that has not opened by then is given up and the next attempt follows
+   * the backoff: a handshake can stall for good (a server's full accept queue, a
+   * proxy holding it), and neither the browser nor `ws` times it out. @default 10000
+   */
+  openTimeoutMs?: number;
+  /**
+   * How often the heartbeat `ping` goes out (it also keeps an idle connection
+   * from the gateway's idle timeout). @default the welcome's `limits.heartbeatIntervalMs`
+   */
   pingIntervalMs?: number;
-  /** When the token expires: the connection then stops instead of retrying. @default Infinity */
-  tokenExpiresAt?: number;
+  /**
+   * Failed catch-ups of a room (retried with `backoff`) before it skips the
+   * missing events and is reloaded from `history` instead.
+   * @default 5
+   */
+  catchUpAttempts?: number;
+  /**
+   * How long a gap opened by a live event may wait for the missing event before
+   * the room is caught up; each wait is this plus a random share of it, so the
+   * members of a room that really missed an event do not all ask at once.
+   * Events sent through another node of a cluster often arrive a little after
+   * later ones.
+   * @default 150
+   */
+  reorderWindowMs?: number;
+  /**
+   * Tries of a page of a listing (`requestPage`) that fails for a reason that
+   * may pass, the first included, with `backoff` between them.
+   * @default 5
+   */
+  pageAttempts?: number;
+  /**
+   * When the token expires (a function is asked again before every attempt, for a
+   * token that is renewed): the connection then stops instead of retrying.
+   * @default Infinity
+   */
+  tokenExpiresAt?: number | (() => number);
 }
 
 export interface ChatConnectionEvents {
   state: (state: ConnectionState, retryAt: number | null) => void;
-  /** Sent after each (re)connect; `rooms` carry the server-kept unread counts. */
+  /**
+   * Sent after each (re)connect; `rooms` carry the server-kept unread counts.
+   * They are the first page: the rest arrive as `rooms`, and rooms known before
+   * stay until the whole listing has been read (those it left out are `roomGone`).
+   */
   welcome: (welcome: WelcomeMessage) => void;
+  /** More of the user's rooms, a later page of the welcome's list. */
+  rooms: (rooms: RoomSummary[]) => void;
   /** A room event to apply: in `seq` order per room, each exactly once (acks included). */
   roomEvent: (event: RoomEvent) => void;
-  /** The server's data for the room was replaced: discard what is cached and reload it. */
+  /**
+   * Discard what is cached of the room and reload it: the server's data was
+   * replaced, or the room's missed events could not be caught up.
+   */
   roomReset: (roomId: RoomId) => void;
   /** The room is no longer readable (left from another device). */
   roomGone: (roomId: RoomId) => void;
@@ -88,15 +152,34 @@ export interface ChatConnectionEvents {
   frame: (frame: ServerMessage) => void;
   /** The list of unacknowledged sends changed. */
   pending: (pending: readonly PendingSend[]) => void;
+  /** A send was refused by a rate limit (`RATE_LIMITED`); it goes out again by itself after `retryAfterMs`. */
+  throttled: (retryAfterMs: number) => void;
   /** The token was refused or expired: sign in again. */
   unauthorized: () => void;
 }
 
-/** Events of these types go through the sequencer. */
-const roomEventTypes = new Set(['message', 'messageEdited', 'messageDeleted', 'memberJoined', 'memberLeft']);
+/** The heartbeat interval when the server does not say (docs/protocol.md, "ping"). */
+const DEFAULT_HEARTBEAT_MS = 25_000;
 
-/** Send errors worth retrying with the same `clientMessageId`. */
-const retryableCodes = new Set(['STORE_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL']);
+/** A `resync` is answered within this long, at a random moment (docs/protocol.md, "resync"). */
+const RESYNC_SPREAD_MS = 2000;
+
+/** Events of these types go through the sequencer. */
+const roomEventTypes = new Set([
+  'message',
+  'messageEdited',
+  'messageDeleted',
+  'messageReacted',
+  'messagePinned',
+  'messageUnpinned',
+  'threadUpdated',
+  'memberJoined',
+  'memberLeft',
+  'topicChanged',
+  'visibilityChanged',
+  'memberRoleChanged',
+  'readOnlyChanged',
+]);
 
 type Request = ClientRequest extends infer R ? (R extends ClientRequest ? Omit<R, 'requestId'> : never) : never;
 
@@ -114,8 +197,9 @@ interface InFlight {
  * connection.send(roomId, 'Ship it?');
  */
 export class ChatConnection extends Emitter<ChatConnectionEvents> {
-  readonly #options: Required<Omit<ChatConnectionOptions, 'backoff'>> & { backoff: BackoffOptions };
-  readonly #sequencer = new RoomSequencer();
+  readonly #options: Required<Omit<ChatConnectionOptions, 'backoff' | 'pingIntervalMs'>> &
+    Pick<ChatConnectionOptions, 'pingIntervalMs'> & { backoff: BackoffOptions };
+  readonly #sequencer: RoomSequencer;
   readonly #inFlight = new Map<string, InFlight>();
   readonly #pending = new Map<string, PendingSend>();
   readonly #sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -130,8 +214,24 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   #early: ServerMessage[] = [];
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
+  /** A heartbeat asked for by `resync`, a random moment later. */
+  #resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The `since` of the next heartbeat `ping` (the welcome's, then each `pong`'s). */
+  #since: string | undefined;
+  /** A heartbeat `ping` is out: another waits for its answer. */
+  #beating = false;
+  #catchUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Rooms whose gap waits for its late event (`reorderWindowMs`), and the timer that ends the wait. */
+  #held: RoomId[] = [];
+  #reorderTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Counts `welcome`s: a page asked for before the latest one belongs to an older listing. */
+  #welcomes = 0;
   #nextRequestId = 0;
   #typingIntervalMs = 2000;
+  /** No `typing` before this time: the server refused one with `RATE_LIMITED`. */
+  #typingPausedUntil = 0;
+  /** No reconnect before this time: the server refused the `hello` with `RATE_LIMITED`. */
+  #reconnectNotBefore = 0;
 
   constructor(options: ChatConnectionOptions) {
     super();
@@ -141,11 +241,15 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       now: Date.now,
       createId: () => crypto.randomUUID(),
       requestTimeoutMs: 10_000,
-      pingIntervalMs: 60_000,
+      openTimeoutMs: 10_000,
+      catchUpAttempts: 5,
+      reorderWindowMs: 150,
+      pageAttempts: 5,
       tokenExpiresAt: Number.POSITIVE_INFINITY,
       ...options,
       backoff: { ...defaultBackoff, ...options.backoff },
     };
+    this.#sequencer = new RoomSequencer({ holdGaps: this.#options.reorderWindowMs > 0 });
   }
 
   get state(): ConnectionState {
@@ -198,12 +302,37 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     return this.#request(request);
   }
 
+  /**
+   * `request` for a page of a listing: a failure that may pass (`transient`) is
+   * asked again with the reconnect backoff (at least `retryAfterMs`), up to
+   * `pageAttempts` tries in all. A closed socket ends it (`DISCONNECTED`), even
+   * when a new connection is up by the next try: its listings start over.
+   */
+  async requestPage(request: Request): Promise<ServerMessage> {
+    const welcomes = this.#welcomes;
+    for (let failures = 0; ; failures++) {
+      try {
+        if (welcomes !== this.#welcomes) throw new ChatRequestError('DISCONNECTED', 'Not connected.', request.action);
+        return await this.request(request);
+      } catch (error) {
+        const failure = error as ChatRequestError;
+        if (!failure.transient || failures + 1 >= this.#options.pageAttempts) throw failure;
+        const delay = Math.max(
+          backoffDelay(failures, this.#options.random, this.#options.backoff),
+          failure.retryAfterMs ?? 0,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   /** Queues a message; it is sent now if online, else after the next `welcome`, until acknowledged. */
-  send(roomId: RoomId, text: string): PendingSend {
+  send(roomId: RoomId, text: string, attachments: AttachmentInput[] = []): PendingSend {
     const pending: PendingSend = {
       clientMessageId: this.#options.createId(),
       roomId,
       text,
+      attachments,
       createdAt: this.#options.now(),
       status: 'sending',
       error: null,
@@ -234,7 +363,8 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   typing(roomId: RoomId): void {
     const now = this.#options.now();
     // docs/protocol.md "typing": frames faster than the relay interval are dropped by the server anyway.
-    if (!this.#welcomed || now - (this.#lastTyping.get(roomId) ?? 0) < this.#typingIntervalMs) return;
+    if (!this.#welcomed || now < this.#typingPausedUntil) return;
+    if (now - (this.#lastTyping.get(roomId) ?? 0) < this.#typingIntervalMs) return;
     this.#lastTyping.set(roomId, now);
     this.#write({ action: 'typing', roomId });
   }
@@ -249,7 +379,8 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   #open(): void {
-    if (this.#options.now() >= this.#options.tokenExpiresAt) {
+    const { tokenExpiresAt } = this.#options;
+    if (this.#options.now() >= (typeof tokenExpiresAt === 'function' ? tokenExpiresAt() : tokenExpiresAt)) {
       this.#stopped = true;
       this.#setState('offline');
       this.emit('unauthorized');
@@ -259,13 +390,22 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     const url = typeof this.#options.url === 'function' ? this.#options.url() : this.#options.url;
     const socket = this.#options.createSocket(url);
     this.#socket = socket;
+    const openTimer = setTimeout(() => {
+      if (socket !== this.#socket) return;
+      // Whether or not the socket ever reports its close, this attempt is over.
+      socket.onclose = null;
+      socket.close();
+      this.#socketOnClose();
+    }, this.#options.openTimeoutMs);
     socket.onopen = () => {
+      clearTimeout(openTimer);
       if (socket === this.#socket) this.#socketOnOpen();
     };
     socket.onmessage = (event) => {
       if (socket === this.#socket && typeof event.data === 'string') this.#socketOnMessage(event.data);
     };
     socket.onclose = () => {
+      clearTimeout(openTimer);
       if (socket === this.#socket) this.#socketOnClose();
     };
     // Every failure also fires `close`, which handles it.
@@ -275,8 +415,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   #socketOnOpen(): void {
     this.#request({ action: 'hello' }).then(
       (frame) => this.#onWelcome(frame as WelcomeMessage),
-      // No welcome in time: start over rather than sit on a half-open socket.
-      () => this.#socket?.close(4000, 'no welcome'),
+      // No welcome in time: start over rather than sit on a half-open socket (not before a rate limit allows).
+      (error: ChatRequestError) => {
+        this.#reconnectNotBefore = this.#options.now() + (error.retryAfterMs ?? 0);
+        this.#socket?.close(4000, 'no welcome');
+      },
     );
   }
 
@@ -288,7 +431,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       return;
     }
     if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') return;
-    if (!this.#welcomed && frame.type !== 'welcome' && (roomEventTypes.has(frame.type) || frame.type === 'ack')) {
+    if (
+      !this.#welcomed &&
+      frame.type !== 'welcome' &&
+      (roomEventTypes.has(frame.type) || frame.type === 'ack' || frame.type === 'replyAck')
+    ) {
       this.#early.push(frame);
       return;
     }
@@ -302,7 +449,10 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       this.#setState('offline');
       return;
     }
-    const delay = backoffDelay(this.#attempt, this.#options.random, this.#options.backoff);
+    const delay = Math.max(
+      backoffDelay(this.#attempt, this.#options.random, this.#options.backoff),
+      this.#reconnectNotBefore - this.#options.now(),
+    );
     this.#attempt += 1;
     this.#retryAt = this.#options.now() + delay;
     this.#reconnectTimer = setTimeout(() => {
@@ -317,8 +467,16 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.#welcomed = false;
     this.#early = [];
     this.#sequencer.abortCatchUps();
+    if (this.#catchUpTimer !== null) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = null;
+    if (this.#reorderTimer !== null) clearTimeout(this.#reorderTimer);
+    this.#reorderTimer = null;
+    this.#held = [];
     if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
     this.#pingTimer = null;
+    if (this.#resyncTimer !== null) clearTimeout(this.#resyncTimer);
+    this.#resyncTimer = null;
+    this.#beating = false;
     for (const [requestId, inFlight] of this.#inFlight) {
       clearTimeout(inFlight.timer);
       inFlight.reject(new ChatRequestError('DISCONNECTED', 'The connection closed.'));
@@ -330,13 +488,18 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.#attempt = 0;
     this.#retryAt = null;
     this.#welcomed = true;
+    this.#welcomes += 1;
     this.#typingIntervalMs = Math.max(welcome.limits.typingIntervalMs, 500) + 500;
+    this.#sequencer.beginListing();
     const reconciliation = this.#sequencer.reconcile(welcome.rooms);
     this.emit('welcome', welcome);
-    for (const roomId of reconciliation.reset) this.emit('roomReset', roomId);
-    for (const roomId of reconciliation.gone) this.emit('roomGone', roomId);
-    this.#step(reconciliation);
-    this.#pingTimer = setInterval(() => this.#write({ action: 'ping' }), this.#options.pingIntervalMs);
+    const trail = new CursorTrail();
+    this.#onRoomsPage(reconciliation, trail.next(welcome.roomsCursor, welcome.rooms.length), trail);
+    this.#since = welcome.pingSince;
+    this.#pingTimer = setInterval(
+      () => this.#heartbeat(),
+      this.#options.pingIntervalMs ?? welcome.limits.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
+    );
     this.#setState('online');
     const early = this.#early;
     this.#early = [];
@@ -346,9 +509,90 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     }
   }
 
+  /**
+   * Applies a page of the user's rooms; asks for the next one (`cursor`, as the
+   * trail allows), or ends the listing: a complete one tells which rooms were left.
+   */
+  #onRoomsPage(reconciliation: RoomsReconciliation, cursor: string | null, trail: CursorTrail): void {
+    for (const roomId of reconciliation.reset) this.emit('roomReset', roomId);
+    this.#step(reconciliation);
+    if (cursor !== null) this.#readRooms(cursor, trail);
+    else if (trail.cut) this.#sequencer.abandonListing();
+    else for (const roomId of this.#sequencer.endListing()) this.emit('roomGone', roomId);
+  }
+
+  /**
+   * Reads the page of the user's rooms at `cursor`, or from the start without
+   * one (docs/protocol.md, "Pages and cursors"); a failed page is asked again
+   * with backoff, from the same cursor.
+   */
+  #readRooms(cursor: string | undefined, trail: CursorTrail): void {
+    this.requestPage({ action: 'listRooms', ...(cursor !== undefined && { cursor }) }).then(
+      (frame) => {
+        const page = frame as RoomsMessage;
+        const reconciliation = this.#sequencer.reconcile(page.joined);
+        this.emit('rooms', page.joined);
+        // The directory follows the user's rooms (a listing from the start): once it shows, they are all read.
+        const next = page.directory.length > 0 ? undefined : page.nextCursor;
+        this.#onRoomsPage(reconciliation, trail.next(next, page.joined.length), trail);
+      },
+      (error: ChatRequestError) => {
+        // Failed for good: the rooms not reached stay, and the next welcome lists them again.
+        // (A closed socket: that welcome has begun a new listing already, or will.)
+        if (error.code !== 'DISCONNECTED') this.#sequencer.abandonListing();
+      },
+    );
+  }
+
+  /**
+   * One heartbeat (docs/protocol.md, "ping"): the heads of the rooms that moved
+   * since the last one. Another waits until this one is answered; one that fails
+   * is simply followed by the next.
+   */
+  #heartbeat(): void {
+    if (this.#beating || !this.#welcomed) return;
+    this.#beating = true;
+    this.#request({ action: 'ping', ...(this.#since !== undefined && { since: this.#since }) }).then(
+      (frame) => {
+        this.#beating = false;
+        this.#onPong(frame as PongMessage);
+      },
+      () => {
+        this.#beating = false;
+      },
+    );
+  }
+
+  #onPong(pong: PongMessage): void {
+    // An older server answers without heads: nothing to compare.
+    if (pong.since === undefined) return;
+    this.#since = pong.since;
+    const step = this.#sequencer.heads(pong.heads);
+    this.#step(step);
+    // A room joined elsewhere whose roomJoined was lost: list the rooms again (not while a listing runs).
+    if (step.unknown.length > 0 && !this.#sequencer.listing) {
+      this.#sequencer.beginListing();
+      this.#readRooms(undefined, new CursorTrail());
+    }
+    if (pong.hasMore) this.#heartbeat();
+  }
+
   #dispatch(frame: ServerMessage): void {
+    if (frame.type === 'resync') {
+      // The server knows it missed broadcasts to us: ask for the heads now, spread
+      // over a moment so a node's connections do not all ask at once.
+      if (this.#resyncTimer === null) {
+        this.#resyncTimer = setTimeout(() => {
+          this.#resyncTimer = null;
+          this.#heartbeat();
+        }, this.#options.random() * RESYNC_SPREAD_MS);
+      }
+      return;
+    }
     if (frame.type === 'ack') {
       this.#onAck(frame);
+    } else if (frame.type === 'replyAck') {
+      this.#onReplyAck(frame);
     } else if (frame.type === 'catchUp') {
       this.#onCatchUp(frame);
     } else if (frame.type === 'error') {
@@ -379,12 +623,29 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     if (this.#pending.delete(ack.clientMessageId)) this.#emitPending();
   }
 
+  /**
+   * The replying connection gets the `replyAck` instead of the reply's `message`
+   * event and the root's `threadUpdated` event, which always follows it at once
+   * (docs/protocol.md, "threadUpdated"): apply it as those two. A duplicate
+   * wrote nothing, so only its message is known to be an event.
+   */
+  #onReplyAck(ack: ReplyAckMessage): void {
+    const { message, root } = ack;
+    const { roomId, seq, createdAt: at } = message;
+    this.#step(this.#sequencer.offer({ type: 'message', roomId, seq, at, message }));
+    if (!ack.duplicate)
+      this.#step(this.#sequencer.offer({ type: 'threadUpdated', roomId, seq: seq + 1, at, message: root }));
+  }
+
   #onCatchUp(answer: CatchUpMessage): void {
     for (const roomId of answer.notMember) {
       this.#sequencer.forget(roomId);
       this.emit('roomGone', roomId);
     }
-    for (const room of answer.rooms) this.#step(this.#sequencer.catchUp(room));
+    const step = this.#sequencer.catchUp(answer.rooms);
+    this.#step(step);
+    // More promised and nothing given: asking again at once would loop; it is a failed catch-up.
+    if (step.stalled.length > 0) this.#onCatchUpFailed(step.stalled, null);
   }
 
   #onError(error: ErrorMessage): void {
@@ -394,12 +655,19 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       this.emit('unauthorized');
       return;
     }
+    if (error.code === 'RATE_LIMITED' && error.action === 'typing') {
+      // docs/protocol.md "typing": the only answer a typing frame can get. Nothing to show: pause them.
+      this.#typingPausedUntil = this.#options.now() + (error.retryAfterMs ?? this.#typingIntervalMs);
+      return;
+    }
     const pending = error.requestId?.startsWith('send:') ? this.#pending.get(error.requestId.slice(5)) : undefined;
     if (pending !== undefined) {
       clearTimeout(this.#sendTimers.get(pending.clientMessageId));
-      if (retryableCodes.has(error.code)) {
+      if (failure.transient) {
         // Not stored: the same clientMessageId later can never duplicate it.
-        this.#scheduleResend(pending, error.retryAfterMs ?? 2000);
+        const delay = error.retryAfterMs ?? 2000;
+        if (error.code === 'RATE_LIMITED') this.emit('throttled', delay);
+        this.#scheduleResend(pending, delay);
       } else {
         this.#update(pending, { status: 'failed', error: failure });
       }
@@ -429,8 +697,66 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     for (const event of step.apply) this.emit('roomEvent', event);
     for (let i = 0; i < step.catchUp.length; i += 200) {
       // docs/protocol.md "catchUp": at most 200 rooms per request.
-      this.#write({ action: 'catchUp', rooms: step.catchUp.slice(i, i + 200) });
+      this.#catchUp(step.catchUp.slice(i, i + 200));
     }
+    if (step.held) this.#hold(step.held);
+  }
+
+  /** Ends the wait of these rooms' gaps after the reorder window (one timer; rooms held meanwhile join it). */
+  #hold(roomIds: readonly RoomId[]): void {
+    this.#held.push(...roomIds);
+    if (this.#reorderTimer !== null) return;
+    const windowMs = this.#options.reorderWindowMs;
+    this.#reorderTimer = setTimeout(
+      () => {
+        this.#reorderTimer = null;
+        const held = this.#held;
+        this.#held = [];
+        this.#step(this.#sequencer.expireHeld(held));
+      },
+      windowMs + this.#options.random() * windowMs,
+    );
+  }
+
+  /** Asks for the rooms' missed events; the answer is applied in order with the other frames (#dispatch). */
+  #catchUp(rooms: Array<{ roomId: RoomId; lastSeq: number }>): void {
+    this.#request({ action: 'catchUp', rooms }).then(
+      (frame) => {
+        // An answer that leaves rooms out (a page bounded in size) has not caught them up: ask again.
+        const answered = new Set([
+          ...(frame as CatchUpMessage).rooms.map((room) => room.roomId),
+          ...(frame as CatchUpMessage).notMember,
+        ]);
+        const missing = rooms.filter((room) => !answered.has(room.roomId)).map((room) => room.roomId);
+        if (missing.length > 0) this.#onCatchUpFailed(missing, null);
+      },
+      (error: ChatRequestError) => {
+        // A closed socket is caught up again after the next welcome.
+        if (error.code !== 'DISCONNECTED') {
+          this.#onCatchUpFailed(
+            rooms.map((room) => room.roomId),
+            error,
+          );
+        }
+      },
+    );
+  }
+
+  #onCatchUpFailed(roomIds: RoomId[], error: ChatRequestError | null): void {
+    const failures = this.#sequencer.failed(roomIds);
+    for (const roomId of this.#sequencer.failing(this.#options.catchUpAttempts)) {
+      this.emit('roomReset', roomId);
+      this.#step(this.#sequencer.skipGap(roomId));
+    }
+    if (this.#catchUpTimer !== null) return;
+    const delay = Math.max(
+      backoffDelay(failures - 1, this.#options.random, this.#options.backoff),
+      error?.retryAfterMs ?? 0,
+    );
+    this.#catchUpTimer = setTimeout(() => {
+      this.#catchUpTimer = null;
+      this.#step({ apply: [], catchUp: this.#sequencer.pendingCatchUps() });
+    }, delay);
   }
 
   #request(request: Request): Promise<ServerMessage> {
@@ -451,8 +777,15 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
 
   #transmit(pending: PendingSend): void {
     if (!this.#welcomed) return;
-    const { roomId, text, clientMessageId } = pending;
-    this.#write({ action: 'sendMessage', roomId, text, clientMessageId, requestId: `send:${clientMessageId}` });
+    const { roomId, text, clientMessageId, attachments } = pending;
+    this.#write({
+      action: 'sendMessage',
+      roomId,
+      text,
+      clientMessageId,
+      ...(attachments.length > 0 && { attachments }),
+      requestId: `send:${clientMessageId}`,
+    });
     // An answer can be lost (a throttled frame gets the gateway's answer, not ours): send again; it is idempotent.
     this.#scheduleResend(pending, this.#options.requestTimeoutMs);
   }

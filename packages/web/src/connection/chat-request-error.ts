@@ -20,4 +20,20 @@ export class ChatRequestError extends Error {
     this.action = action;
     this.retryAfterMs = retryAfterMs;
   }
+
+  /**
+   * The failure may pass: the same request later may succeed (the store was
+   * down, a rate limit, a lost answer). A closed socket is not one: the next
+   * `welcome` starts over.
+   */
+  get transient(): boolean {
+    return transientCodes.has(this.code);
+  }
 }
+
+const transientCodes = new Set<ChatErrorCode | ClientErrorCode>([
+  'STORE_UNAVAILABLE',
+  'RATE_LIMITED',
+  'INTERNAL',
+  'TIMEOUT',
+]);

@@ -2,4 +2,4 @@
 import { unknownActionHandler } from '../../handlers/unknown-action.ts';
 import { webSocketRoute } from '../lambda-handler.ts';
 
-export const handler = webSocketRoute(unknownActionHandler);
+export const handler = webSocketRoute(unknownActionHandler, {});

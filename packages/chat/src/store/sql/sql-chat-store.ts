@@ -6,12 +6,18 @@
  * - `query` runs one statement on its own (outside the writes' transactions)
  *   and resolves to its rows, rejecting with the port's `ChatError`s
  *   (`STORE_UNAVAILABLE` for driver failures). The base only reads with it.
- * - It implements the writes itself: their transactions differ (better-sqlite3
+ * - `writeOne` runs one statement as a write of its own (durable when it
+ *   resolves) and resolves to its rows: the base makes the writes that are a
+ *   single statement with it (invite links).
+ * - It implements the other writes itself: their transactions differ (better-sqlite3
  *   is synchronous and takes the database's one write lock, `pg` is
  *   asynchronous and locks rows), and so does how each keeps sequence numbers
  *   consecutive. `this.sql` holds the statements they share.
  */
+
+import type { NotificationSettings } from '../../domain/notification-settings.ts';
 import type {
+  AuditEntry,
   Connection,
   ConnectionId,
   Membership,
@@ -19,29 +25,51 @@ import type {
   MessageId,
   Room,
   RoomEvent,
+  RoomHead,
   RoomId,
+  SessionRecord,
+  ThreadRead,
   User,
   UserId,
   UserRoom,
 } from '../../domain/types.ts';
-import type { CounterState, MemberRecord, MessagePage, PublicRoom } from '../../ports/chat-store.ts';
+import type {
+  AuditKey,
+  CounterState,
+  MemberRecord,
+  MessagePage,
+  Page,
+  PublicRoom,
+  StoredInvite,
+  ThreadRoot,
+  UserKey,
+} from '../../ports/chat-store.ts';
+import { type InviteRow, inviteStatements, inviteValues, toInvite } from './invite-statements.ts';
 import {
+  type AuditRow,
   type ConnectionRow,
   type CounterRow,
   type EventRow,
   type MemberRow,
   type MembershipRow,
   type MessageRow,
+  type NotificationSettingsRow,
   type PublicRoomRow,
   type RoomRow,
+  type SessionRow,
+  type ThreadReadRow,
+  toAuditEntry,
   toConnection,
   toCounter,
   toEvent,
   toMember,
   toMembership,
   toMessage,
+  toNotificationSettings,
   toPublicRoom,
   toRoom,
+  toSession,
+  toThreadRead,
   toUser,
   toUserRoom,
   type UserRoomRow,
@@ -52,13 +80,43 @@ import { type SqlDialect, type SqlStatements, sqlStatements } from './statements
 export abstract class SqlChatStore {
   /** The statements both stores run, in the subclass's dialect. */
   protected readonly sql: SqlStatements;
+  readonly #invites: ReturnType<typeof inviteStatements>;
 
   protected constructor(dialect: SqlDialect) {
     this.sql = sqlStatements(dialect);
+    this.#invites = inviteStatements(dialect);
   }
 
   /** Runs one statement with `values` bound to its parameters (in order), and resolves to its rows. */
   protected abstract query<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
+
+  /** Runs one statement as a write of its own, durable once it resolves, and resolves to its rows (`RETURNING`). */
+  protected abstract writeOne<R>(text: string, values: readonly unknown[]): Promise<R[]>;
+
+  // Invite links
+
+  async createInvite(invite: StoredInvite): Promise<void> {
+    await this.writeOne(this.#invites.insert, inviteValues(invite));
+  }
+
+  async getInvite(id: string): Promise<StoredInvite | undefined> {
+    const [row] = await this.query<InviteRow>(this.#invites.byId, [id]);
+    return row && toInvite(row);
+  }
+
+  async consumeInvite(id: string, at: number): Promise<StoredInvite | undefined> {
+    const [row] = await this.writeOne<InviteRow>(this.#invites.consume, [id, at]);
+    return row && toInvite(row);
+  }
+
+  async revokeInvite(id: string, at: number): Promise<StoredInvite | undefined> {
+    const [row] = await this.writeOne<InviteRow>(this.#invites.revoke, [at, id]);
+    return row && toInvite(row);
+  }
+
+  async listRoomInvites(roomId: RoomId, limit: number): Promise<StoredInvite[]> {
+    return (await this.query<InviteRow>(this.#invites.byRoom, [roomId, limit])).map(toInvite);
+  }
 
   // Users and credentials
 
@@ -70,6 +128,31 @@ export abstract class SqlChatStore {
   async getUserByUsername(username: string): Promise<User | undefined> {
     const [row] = await this.query<UserRow>(this.sql.userByName, [username]);
     return row && toUser(row);
+  }
+
+  async findUsers(prefix: string, page: Page<string>): Promise<User[]> {
+    // Usernames are ASCII: every one that starts with the prefix sorts below it followed by U+FFFF.
+    const rows = await this.query<UserRow>(this.sql.usersByPrefix, [
+      prefix,
+      page.after ?? '',
+      `${prefix}\uffff`,
+      page.limit,
+    ]);
+    return rows.map(toUser);
+  }
+
+  async listIdleGuests(idleBefore: number, limit: number): Promise<User[]> {
+    return (await this.query<UserRow>(this.sql.idleGuests, [idleBefore, limit])).map(toUser);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const [row] = await this.query<SessionRow>(this.sql.sessionById, [id]);
+    return row && toSession(row);
+  }
+
+  async getDeactivation(userId: UserId): Promise<number | undefined> {
+    const [row] = await this.query<{ at: number }>(this.sql.deactivation, [userId]);
+    return row?.at;
   }
 
   async getPasswordHash(userId: UserId): Promise<string | undefined> {
@@ -96,8 +179,10 @@ export abstract class SqlChatStore {
     return row && toRoom(row);
   }
 
-  async listPublicRooms(userId: UserId): Promise<PublicRoom[]> {
-    return (await this.query<PublicRoomRow>(this.sql.publicRooms, [userId])).map(toPublicRoom);
+  async listPublicRooms(userId: UserId, page: Page<string>): Promise<PublicRoom[]> {
+    return (await this.query<PublicRoomRow>(this.sql.publicRooms, [userId, page.after ?? '', page.limit])).map(
+      toPublicRoom,
+    );
   }
 
   async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
@@ -105,12 +190,37 @@ export abstract class SqlChatStore {
     return row && toMembership(row);
   }
 
-  async listMembers(roomId: RoomId): Promise<MemberRecord[]> {
-    return (await this.query<MemberRow>(this.sql.members, [roomId])).map(toMember);
+  async listAuditEntries(roomId: RoomId | null, page: Page<AuditKey>): Promise<AuditEntry[]> {
+    // The first page starts before any entry: every `at` is below the largest safe integer.
+    const { at, id } = page.after ?? { at: Number.MAX_SAFE_INTEGER, id: '' };
+    const rows =
+      roomId === null
+        ? await this.query<AuditRow>(this.sql.allAudit, [at, id, page.limit])
+        : await this.query<AuditRow>(this.sql.roomAudit, [roomId, at, id, page.limit]);
+    return rows.map(toAuditEntry);
   }
 
-  async listUserRooms(userId: UserId): Promise<UserRoom[]> {
-    return (await this.query<UserRoomRow>(this.sql.userRooms, [userId])).map(toUserRoom);
+  async listMembers(roomId: RoomId, page: Page<UserKey>): Promise<MemberRecord[]> {
+    const { username = '', id = '' } = page.after ?? {};
+    return (await this.query<MemberRow>(this.sql.members, [roomId, username, id, page.limit])).map(toMember);
+  }
+
+  async listUserRooms(userId: UserId, page: Page<RoomId>): Promise<UserRoom[]> {
+    return (await this.query<UserRoomRow>(this.sql.userRooms, [userId, page.after ?? '', page.limit])).map(toUserRoom);
+  }
+
+  async listRoomHeads(userId: UserId, changedAfter: number, page: Page<RoomId>): Promise<RoomHead[]> {
+    const rows = await this.query<{ id: RoomId; last_seq: number }>(this.sql.roomHeads, [
+      userId,
+      changedAfter,
+      page.after ?? '',
+      page.limit,
+    ]);
+    return rows.map((row) => ({ roomId: row.id, seq: row.last_seq }));
+  }
+
+  async listUserRoomIds(userId: UserId): Promise<RoomId[]> {
+    return (await this.query<{ room_id: RoomId }>(this.sql.userRoomIds, [userId])).map((row) => row.room_id);
   }
 
   async getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined> {
@@ -135,8 +245,70 @@ export abstract class SqlChatStore {
     return { messages: rows.slice(0, options.limit).reverse().map(toMessage), hasMore };
   }
 
+  async listPinnedMessages(roomId: RoomId, options: { beforeSeq?: number; limit: number }): Promise<MessagePage> {
+    const rows = await this.query<MessageRow>(this.sql.pinnedBefore, [
+      roomId,
+      options.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      options.limit + 1,
+    ]);
+    return { messages: rows.slice(0, options.limit).reverse().map(toMessage), hasMore: rows.length > options.limit };
+  }
+
+  // Threads
+
+  async listReplies(root: ThreadRoot, options: { beforeSeq?: number; limit: number }): Promise<MessagePage> {
+    const rows = await this.query<MessageRow>(this.sql.repliesBefore, [
+      root.id,
+      options.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      options.limit + 1,
+    ]);
+    return { messages: rows.slice(0, options.limit).reverse().map(toMessage), hasMore: rows.length > options.limit };
+  }
+
+  async getThreadRead(userId: UserId, root: ThreadRoot): Promise<number | undefined> {
+    const [row] = await this.query<{ last_read_seq: number }>(this.sql.threadRead, [userId, root.id]);
+    return row?.last_read_seq;
+  }
+
+  async listThreadReads(
+    userId: UserId,
+    roomId: RoomId,
+    options: { beforeSeq?: number; limit: number },
+  ): Promise<ThreadRead[]> {
+    const rows = await this.query<ThreadReadRow>(this.sql.threadReads, [
+      userId,
+      roomId,
+      options.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      options.limit,
+    ]);
+    return rows.map(toThreadRead);
+  }
+
   async listEvents(roomId: RoomId, afterSeq: number, limit: number): Promise<RoomEvent[]> {
     return (await this.query<EventRow>(this.sql.eventsAfter, [roomId, afterSeq, limit])).map(toEvent);
+  }
+
+  // Mentions and notification settings
+
+  async countMentions(userId: UserId, rooms: ReadonlyArray<{ roomId: RoomId; afterSeq: number }>): Promise<number[]> {
+    return Promise.all(
+      rooms.map(async ({ roomId, afterSeq }) => {
+        const [row] = await this.query<{ n: number }>(this.sql.countMentions, [roomId, userId, afterSeq, userId]);
+        return row?.n ?? 0;
+      }),
+    );
+  }
+
+  async getNotificationSettings(
+    userId: UserId,
+    roomIds: readonly RoomId[],
+  ): Promise<Map<RoomId, NotificationSettings>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await this.query<NotificationSettingsRow>(this.sql.notificationSettings(roomIds.length), [
+      userId,
+      ...roomIds,
+    ]);
+    return new Map(rows.map((row) => [row.room_id, toNotificationSettings(row)]));
   }
 
   // Connections
@@ -154,7 +326,8 @@ export abstract class SqlChatStore {
     return (await this.query<ConnectionRow>(this.sql.roomConnections, [roomId])).map(toConnection);
   }
 
-  async listOnlineUsers(): Promise<User[]> {
-    return (await this.query<UserRow>(this.sql.onlineUsers)).map(toUser);
+  async listOnlineUsers(page: Page<UserKey>): Promise<User[]> {
+    const { username = '', id = '' } = page.after ?? {};
+    return (await this.query<UserRow>(this.sql.onlineUsers, [username, id, page.limit])).map(toUser);
   }
 }

@@ -3,19 +3,32 @@
  *
  * - Durability: `synchronous = FULL` by default, so a resolved write survives a
  *   power cut, not only a process crash (the chat acknowledges on that basis).
+ *   Message appends are group-committed: one transaction per event-loop turn,
+ *   made durable by a WAL sync off the event loop (store/sqlite/wal-sync.ts).
  * - Sequence numbers: each event-producing write is one `BEGIN IMMEDIATE`
  *   transaction that bumps `rooms.last_seq` and inserts the event and the row
  *   change together; SQLite's single writer makes the numbers consecutive, also
  *   with several processes on the same file.
  * - Search: an FTS5 external-content index over `messages.text`, maintained by
  *   triggers (store/sqlite/migrations.ts); user terms are quoted, never parsed.
+ * - Off the write path: connections and rate-limit windows (typing, log-ins)
+ *   are in-memory tables (`ephemeralTables`), and read markers are kept in memory
+ *   and written together every `readMarkerFlushMs`. A looping client that sends
+ *   `typing` or `markRead` costs no fsync per frame, so it cannot stall the event
+ *   loop (better-sqlite3 is synchronous) for everyone else.
  * - Schema: versioned with `PRAGMA user_version` (store/sqlite/migrations.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ChatError } from '../../domain/errors.ts';
+import { ChatLimits } from '../../domain/limits.ts';
+import { mentionKeys } from '../../domain/mentions.ts';
+import type { NotificationSettings } from '../../domain/notification-settings.ts';
+import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
+import { requireThreadRoot } from '../../domain/threads.ts';
 import type {
+  AuditEntry,
   Connection,
   ConnectionId,
   Membership,
@@ -25,9 +38,13 @@ import type {
   Room,
   RoomEvent,
   RoomId,
+  RoomVisibility,
   SearchHit,
+  SessionRecord,
+  StoredRole,
   User,
   UserId,
+  UserRef,
   UserRoom,
 } from '../../domain/types.ts';
 import type {
@@ -36,14 +53,21 @@ import type {
   ConnectionRemoval,
   CounterState,
   MembershipResult,
+  MessageChangeResult,
   NewDirect,
   NewMessage,
+  NewReply,
   NewRoom,
   NewUser,
+  Page,
+  ReplyResult,
   SearchQuery,
+  ThreadRoot,
 } from '../../ports/chat-store.ts';
+import { writtenReply } from '../reply-result.ts';
 import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from '../snippet.ts';
 import {
+  auditValues,
   type ConnectionRow,
   type CounterRow,
   type EventRow,
@@ -59,12 +83,11 @@ import {
   toMessage,
   toRoom,
   toSearchHit,
-  toUserRoom,
-  type UserRoomRow,
 } from '../sql/rows.ts';
 import { SqlChatStore } from '../sql/sql-chat-store.ts';
-import { EVENTS, SEARCH_HIT_COLUMNS, type SqlDialect } from '../sql/statements.ts';
-import { migrations } from './migrations.ts';
+import { EVENTS, inTimeline, SEARCH_HIT_COLUMNS, type SqlDialect } from '../sql/statements.ts';
+import { ephemeralTables, migrations } from './migrations.ts';
+import { WalSync } from './wal-sync.ts';
 
 /** The data directory when none is configured, and the database file inside it. */
 export const DEFAULT_DATA_DIR = './data';
@@ -79,9 +102,21 @@ export interface SqliteChatStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a writer waits for another process's lock before failing with STORE_UNAVAILABLE. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * Read markers are coalesced in memory (forward only, per member and room) and
+   * written in one transaction this often, and at close. A crash loses at most
+   * this much of read progress, never a message. @default 1000
+   */
+  readMarkerFlushMs?: number;
+  /** Called with the text of every statement the store runs (better-sqlite3's `verbose`), e.g. to trace them. */
+  trace?: (sql: string) => void;
 }
 
-const defaults = { synchronous: 'FULL', busyTimeoutMs: 5000 } satisfies Required<SqliteChatStoreOptions>;
+const defaults = {
+  synchronous: 'FULL',
+  busyTimeoutMs: 5000,
+  readMarkerFlushMs: 1000,
+} satisfies Omit<Required<SqliteChatStoreOptions>, 'trace'>;
 
 /**
  * SQLite's spelling of the shared statements: `?` bound in order; names compared
@@ -98,6 +133,12 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     reject: (error: Error) => void;
   }[] = [];
   readonly #prepared = new Map<string, Database.Statement>();
+  /** Read markers not written yet, by `readKey`: the highest `seq` asked for (already capped). */
+  readonly #pendingReads = new Map<string, { roomId: RoomId; userId: UserId; seq: number }>();
+  readonly #readMarkerFlushMs: number;
+  #readFlush: NodeJS.Timeout | undefined;
+  /** With `synchronous = FULL` on a file in WAL mode: the off-loop sync that makes appends durable. */
+  readonly #walSync: WalSync | undefined;
 
   /**
    * Opens (creating it and its directory when missing) and migrates the database at `file`.
@@ -105,24 +146,31 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
    */
   static open(file: string, options: SqliteChatStoreOptions = {}): SqliteChatStore {
     mkdirSync(dirname(file), { recursive: true });
-    return new SqliteChatStore(new Database(file), options);
+    return new SqliteChatStore(new Database(file, { verbose: traceOf(options.trace) }), file, options);
   }
 
-  private constructor(db: Database.Database, options: SqliteChatStoreOptions) {
+  private constructor(db: Database.Database, file: string, options: SqliteChatStoreOptions) {
     super(dialect);
     const settings = { ...defaults, ...options };
     this.#db = db;
+    this.#readMarkerFlushMs = Math.max(0, settings.readMarkerFlushMs);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(settings.busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${settings.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
+    db.pragma('temp_store = MEMORY');
     migrate(db);
+    db.exec(ephemeralTables);
+    const wal = db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.#walSync = settings.synchronous === 'FULL' && wal ? new WalSync(file, storeError) : undefined;
   }
 
   /** Closes the database (checkpointing the WAL). The store is unusable afterwards. */
   async close(): Promise<void> {
-    // Appends waiting for this turn's group commit are written, not lost.
+    // Appends waiting for this turn's group commit and pending read markers are written, not lost.
     this.#commitAppends();
+    this.#flushReads();
+    this.#walSync?.close();
     this.#db.close();
   }
 
@@ -131,11 +179,12 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   async createUser(user: NewUser): Promise<User> {
     return this.#write(() => {
       this.#claimName('USERNAME_TAKEN', () =>
-        this.#prepare('INSERT INTO users (id, username, guest, created_at) VALUES (?, ?, ?, ?)').run(
+        this.#prepare('INSERT INTO users (id, username, guest, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(
           user.id,
           user.username,
           user.guest ? 1 : 0,
           user.createdAt,
+          user.guest ? user.createdAt : null,
         ),
       );
       if (user.passwordHash !== undefined) {
@@ -145,10 +194,66 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     });
   }
 
+  async setPasswordHash(userId: UserId, passwordHash: string): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.updatePasswordHash).run(passwordHash, userId));
+  }
+
+  // Guests
+
+  async recordGuestActivity(userId: UserId, at: number): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.guestSeen).run(at, userId));
+  }
+
+  async renameAuthor(userId: UserId, name: string, limit: number): Promise<number> {
+    return this.#write(() => this.#prepare(this.sql.renameAuthor).run(name, userId, name, limit).changes);
+  }
+
+  async retireGuest(userId: UserId, formerName: string, at: number): Promise<boolean> {
+    return this.#write(() =>
+      this.#claimName(
+        'USERNAME_TAKEN',
+        () => this.#prepare(this.sql.retireGuest).all(formerName, at, userId).length > 0,
+      ),
+    );
+  }
+
+  // Sessions
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.#write(() => {
+      // A bounded sweep of expired sessions beside each new one keeps the table to the live ones.
+      this.#prepare('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? LIMIT 100)').run(
+        session.createdAt,
+      );
+      this.#prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+        session.id,
+        session.userId,
+        session.createdAt,
+        session.expiresAt,
+      );
+    });
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.deleteSession).run(id));
+  }
+
+  async deactivateUser(userId: UserId, at: number): Promise<boolean> {
+    return this.#write(() => this.#prepare(this.sql.deactivate).get(userId, at) !== undefined);
+  }
+
+  async appendAuditEntry(entry: AuditEntry): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.insertAudit).run(...auditValues(entry)));
+  }
+
+  async deleteUserSessions(userId: UserId): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.deleteUserSessions).run(userId));
+  }
+
   // Counters
 
   async hitCounter(key: string, windowMs: number, now: number): Promise<CounterState> {
-    return this.#write(() => {
+    return this.#ephemeral(() => {
       this.#prepare('DELETE FROM counters WHERE reset_at <= ?').run(now);
       const row = this.#prepare(
         `INSERT INTO counters (key, count, reset_at) VALUES (?, 1, ?)
@@ -160,7 +265,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   }
 
   async resetCounter(key: string): Promise<void> {
-    this.#write(() => this.#prepare(this.sql.deleteCounter).run(key));
+    this.#ephemeral(() => this.#prepare(this.sql.deleteCounter).run(key));
   }
 
   // Rooms and memberships
@@ -170,7 +275,14 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
       toRoom(
         this.#claimName(
           'ROOM_NAME_TAKEN',
-          () => this.#prepare(this.sql.insertRoom).get(room.id, room.name, room.createdBy, room.createdAt) as RoomRow,
+          () =>
+            this.#prepare(this.sql.insertRoom).get(
+              room.id,
+              room.name,
+              room.createdBy,
+              room.createdAt,
+              room.visibility ?? 'public',
+            ) as RoomRow,
         ),
       ),
     );
@@ -208,7 +320,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     });
   }
 
-  async removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult> {
+  #removeMember(roomId: RoomId, userId: UserId, at: number): MembershipResult {
     return this.#write(() => {
       const { changes } = this.#prepare('DELETE FROM memberships WHERE room_id = ? AND user_id = ?').run(
         roomId,
@@ -221,15 +333,91 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     });
   }
 
+  override async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
+    const membership = await super.getMembership(roomId, userId);
+    const pending = this.#pendingReads.get(readKey(roomId, userId));
+    return membership && pending ? { ...membership, lastReadSeq: pending.seq } : membership;
+  }
+
+  override async getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined> {
+    const view = await super.getUserRoom(userId, roomId);
+    return view && this.#withPendingRead(view);
+  }
+
+  override async listUserRooms(userId: UserId, page: Page<RoomId>): Promise<UserRoom[]> {
+    return (await super.listUserRooms(userId, page)).map((view) => this.#withPendingRead(view));
+  }
+
+  /**
+   * Moves the marker in memory (see `readMarkerFlushMs`); the answer and every
+   * read of this store see it at once.
+   */
   async markRead(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined> {
+    const view = await this.getUserRoom(userId, roomId);
+    if (!view) return undefined;
+    const target = Math.min(seq, view.room.lastSeq);
+    if (target <= view.membership.lastReadSeq) return view;
+    this.#pendingReads.set(readKey(roomId, userId), { roomId, userId, seq: target });
+    this.#readFlush ??= setTimeout(this.#flushReads, this.#readMarkerFlushMs);
+    return this.#withPendingRead(view);
+  }
+
+  async removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult> {
+    this.#pendingReads.delete(readKey(roomId, userId));
+    return this.#removeMember(roomId, userId, at);
+  }
+
+  async setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
     return this.#write(() => {
-      this.#prepare(
-        `UPDATE memberships
-         SET last_read_seq = max(last_read_seq, min(?, (SELECT last_seq FROM rooms WHERE id = ?)))
-         WHERE room_id = ? AND user_id = ?`,
-      ).run(seq, roomId, roomId, userId);
-      const row = this.#prepare(this.sql.userRoom).get(userId, roomId) as UserRoomRow | undefined;
-      return row && toUserRoom(row);
+      const room = this.#room(roomId);
+      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+      if (room.topic === topic) return null;
+      const seq = this.#nextSeq(roomId);
+      this.#prepare('UPDATE rooms SET topic = ? WHERE id = ?').run(topic, roomId);
+      this.#insertEvent(roomId, seq, 'topicChanged', at, null, by, topic);
+      return toEvent(this.#prepare(this.sql.eventAt).get(roomId, seq) as EventRow);
+    });
+  }
+
+  async setRoomVisibility(
+    roomId: RoomId,
+    visibility: RoomVisibility,
+    by: UserId,
+    at: number,
+  ): Promise<RoomEvent | null> {
+    return this.#write(() => {
+      const room = this.#room(roomId);
+      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+      if (room.visibility === visibility) return null;
+      const seq = this.#nextSeq(roomId);
+      this.#prepare('UPDATE rooms SET visibility = ? WHERE id = ?').run(visibility, roomId);
+      this.#insertEvent(roomId, seq, 'visibilityChanged', at, null, by, null, visibility);
+      return this.#event(roomId, seq);
+    });
+  }
+
+  async setMemberRole(roomId: RoomId, userId: UserId, role: StoredRole, at: number): Promise<RoomEvent | null> {
+    return this.#write(() => {
+      if (!this.#room(roomId)) throw new ChatError('ROOM_NOT_FOUND');
+      const membership = this.#membership(roomId, userId);
+      if (!membership) throw new ChatError('MEMBER_NOT_FOUND');
+      if (membership.role === role) return null;
+      const seq = this.#nextSeq(roomId);
+      this.#prepare('UPDATE memberships SET role = ? WHERE room_id = ? AND user_id = ?').run(role, roomId, userId);
+      this.#insertEvent(roomId, seq, 'memberRoleChanged', at, null, userId, null, null, role);
+      return toEvent(this.#prepare(this.sql.eventAt).get(roomId, seq) as EventRow);
+    });
+  }
+
+  async setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#write(() => {
+      const room = this.#room(roomId);
+      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+      if (room.readOnly === readOnly) return null;
+      const seq = this.#nextSeq(roomId);
+      this.#prepare('UPDATE rooms SET read_only = ? WHERE id = ?').run(readOnly ? 1 : 0, roomId);
+      this.#insertEvent(roomId, seq, 'readOnlyChanged', at, null, by, null, null, readOnly ? 'on' : 'off');
+      return toEvent(this.#prepare(this.sql.eventAt).get(roomId, seq) as EventRow);
     });
   }
 
@@ -237,9 +425,10 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   /**
    * Group commit: the appends of one event-loop turn share one transaction, so one
-   * fsync (`synchronous = FULL`) makes them all durable before any is acknowledged,
-   * instead of one fsync per message. Each append runs in its own savepoint, so one
-   * that fails (an unknown room) fails alone.
+   * fsync makes them all durable before any is acknowledged, instead of one fsync
+   * per message; that fsync runs off the event loop (`WalSync`) and covers every
+   * turn committed while the previous one ran. Each append runs in its own
+   * savepoint, so one that fails (an unknown room) fails alone.
    */
   async appendMessage(message: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -252,8 +441,9 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     if (batch.length === 0) return;
     this.#pendingAppends = [];
     const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: Error })[] = [];
+    const walSync = this.#walSync;
     try {
-      this.#write(() => {
+      const appendAll = (): void => {
         for (const { message } of batch) {
           try {
             // A nested better-sqlite3 transaction is a savepoint: a failure undoes only this append.
@@ -262,17 +452,32 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
             outcomes.push({ ok: false, error: storeError(error) });
           }
         }
-      });
+      };
+      if (walSync) this.#withoutCommitSync(appendAll);
+      else this.#write(appendAll);
     } catch (error) {
       for (const pending of batch) pending.reject(storeError(error));
       return;
     }
+    const durable = walSync?.whenDurable();
     batch.forEach((pending, index) => {
       const outcome = outcomes[index] as (typeof outcomes)[number];
-      if (outcome.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome.error);
+      if (!outcome.ok) pending.reject(outcome.error);
+      else if (!durable) pending.resolve(outcome.result);
+      else durable.then(() => pending.resolve(outcome.result), pending.reject);
     });
   };
+
+  /** Runs `work` as one write transaction committed without a sync; `WalSync` makes it durable. */
+  #withoutCommitSync(work: () => void): void {
+    this.#prepare('PRAGMA synchronous = NORMAL').run();
+    try {
+      this.#db.transaction(work).immediate();
+    } finally {
+      this.#prepare('PRAGMA synchronous = FULL').run();
+    }
+    this.#walSync?.committed();
+  }
 
   #appendOne(message: NewMessage): AppendResult {
     if (message.clientMessageId !== null) {
@@ -285,8 +490,9 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     }
     const seq = this.#nextSeq(message.roomId);
     this.#prepare(
-      `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at, mentions,
+         attachments)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       message.id,
       message.roomId,
@@ -296,9 +502,63 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
       message.text,
       message.clientMessageId,
       message.at,
+      message.mentions ? JSON.stringify(message.mentions) : null,
+      JSON.stringify(message.attachments ?? []),
     );
+    const mention = this.#prepare('INSERT INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)');
+    for (const key of mentionKeys(message.mentions)) mention.run(message.roomId, key, seq);
     this.#insertEvent(message.roomId, seq, 'message', message.at, message.id, null);
     return toAppendResult(this.#prepare(this.sql.messageById).get(message.id) as MessageRow, true);
+  }
+
+  // Threads
+
+  /** One `IMMEDIATE` transaction: the root is checked under the write lock, as every change of it takes that lock. */
+  async appendReply(reply: NewReply): Promise<ReplyResult> {
+    return this.#write(() => {
+      const root = requireThreadRoot(this.#message(reply.rootId), reply.roomId);
+      if (reply.clientMessageId !== null) {
+        const existing = this.#prepare(this.sql.messageByClientId).get(
+          reply.roomId,
+          reply.authorId,
+          reply.clientMessageId,
+        ) as MessageRow | undefined;
+        if (existing) return { message: toMessage(existing), root, events: [], created: false };
+      }
+      if (root.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
+      const seq = this.#nextSeq(reply.roomId);
+      this.#prepare(
+        `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at,
+           thread_root_id, also_to_room)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        reply.id,
+        reply.roomId,
+        seq,
+        reply.authorId,
+        reply.authorName,
+        reply.text,
+        reply.clientMessageId,
+        reply.at,
+        root.id,
+        reply.alsoToRoom ? 1 : 0,
+      );
+      this.#insertEvent(reply.roomId, seq, 'message', reply.at, reply.id, null);
+      const threadSeq = this.#nextSeq(reply.roomId);
+      this.#prepare(
+        'UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?, last_reply_seq = ? WHERE id = ?',
+      ).run(reply.at, seq, root.id);
+      this.#insertEvent(reply.roomId, threadSeq, 'threadUpdated', reply.at, root.id, null);
+      return writtenReply(this.#message(reply.id)!, this.#message(root.id)!, threadSeq);
+    });
+  }
+
+  /** Forward only: a position that would not move writes nothing (no fsync). */
+  async markThreadRead(userId: UserId, root: ThreadRoot, seq: number): Promise<number> {
+    const current = await this.getThreadRead(userId, root);
+    if (current !== undefined && current >= seq) return current;
+    this.#write(() => this.#prepare(this.sql.markThreadRead).run(userId, root.id, root.roomId, root.seq, seq));
+    return (await this.getThreadRead(userId, root))!;
   }
 
   async editMessage(messageId: MessageId, text: string, at: number): Promise<MessageEvent | undefined> {
@@ -307,13 +567,76 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     );
   }
 
-  async deleteMessage(messageId: MessageId, at: number): Promise<MessageEvent | undefined> {
+  async deleteMessage(
+    messageId: MessageId,
+    at: number,
+    options: { byModerator?: boolean } = {},
+  ): Promise<MessageEvent | undefined> {
     return this.#changeMessage(messageId, at, 'messageDeleted', () =>
-      this.#prepare("UPDATE messages SET text = '', deleted_at = ? WHERE id = ?").run(at, messageId),
+      this.#prepare(
+        `UPDATE messages SET text = '', reactions = '[]', attachments = '[]', pinned_at = NULL, pinned_by_id = NULL,
+         pinned_by_name = NULL, deleted_at = ?, removed_by_moderator = ? WHERE id = ?`,
+      ).run(at, options.byModerator ? 1 : 0, messageId),
     );
   }
 
+  async reactToMessage(
+    messageId: MessageId,
+    change: ReactionChange,
+    at: number,
+  ): Promise<MessageChangeResult | undefined> {
+    return this.#changeLiveMessage(messageId, at, (current) => {
+      const reactions = applyReaction(current.reactions, change);
+      return reactions && { type: 'messageReacted', set: { reactions: JSON.stringify(reactions) } };
+    });
+  }
+
+  async pinMessage(messageId: MessageId, by: UserRef | null, at: number): Promise<MessageChangeResult | undefined> {
+    return this.#changeLiveMessage(messageId, at, (current) => {
+      if ((by !== null) === (current.pinnedAt !== null)) return undefined;
+      if (by === null) {
+        return { type: 'messageUnpinned', set: { pinned_at: null, pinned_by_id: null, pinned_by_name: null } };
+      }
+      const { n } = this.#prepare(this.sql.pinCount).get(current.roomId) as { n: number };
+      if (n >= ChatLimits.pinsMaxPerRoom) throw new ChatError('TOO_MANY_PINS');
+      return { type: 'messagePinned', set: { pinned_at: at, pinned_by_id: by.id, pinned_by_name: by.username } };
+    });
+  }
+
+  /**
+   * A change of a live message that appends its event: `decide` sees the message
+   * as stored and answers the columns to set, or `undefined` for a no-op. The
+   * write lock (`#write` is IMMEDIATE) holds off every other writer from the read to the event.
+   */
+  #changeLiveMessage(
+    messageId: MessageId,
+    at: number,
+    decide: (current: Message) => { type: MessageEvent['type']; set: Record<string, unknown> } | undefined,
+  ): MessageChangeResult | undefined {
+    return this.#write(() => {
+      const current = this.#message(messageId);
+      if (!current || current.deletedAt !== null) return undefined;
+      const change = decide(current);
+      if (!change) return { message: current, event: null };
+      const seq = this.#nextSeq(current.roomId);
+      const columns = Object.keys(change.set);
+      this.#prepare(`UPDATE messages SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`).run(
+        ...Object.values(change.set),
+        messageId,
+      );
+      this.#insertEvent(current.roomId, seq, change.type, at, messageId, null);
+      const message = this.#message(messageId)!;
+      return { message, event: { type: change.type, roomId: current.roomId, seq, at, message } as MessageEvent };
+    });
+  }
+
   // Search
+
+  async setNotificationSettings(userId: UserId, roomId: RoomId, settings: NotificationSettings): Promise<void> {
+    this.#write(() =>
+      this.#prepare(this.sql.setNotificationSettings).run(userId, roomId, settings.level, settings.muted ? 1 : 0),
+    );
+  }
 
   async searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     if (query.terms.length === 0) return [];
@@ -336,7 +659,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   // Connections
 
   async addConnection(connection: Connection): Promise<number> {
-    return this.#write(() => {
+    return this.#ephemeral(() => {
       this.#prepare('INSERT OR REPLACE INTO connections (id, user_id, connected_at) VALUES (?, ?, ?)').run(
         connection.connectionId,
         connection.userId,
@@ -347,7 +670,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   }
 
   async removeConnection(connectionId: ConnectionId): Promise<ConnectionRemoval | undefined> {
-    return this.#write(() => {
+    return this.#ephemeral(() => {
       const row = this.#prepare(this.sql.deleteConnection).get(connectionId) as ConnectionRow | undefined;
       if (!row) return undefined;
       return { connection: toConnection(row), remaining: this.#connectionCount(row.user_id) };
@@ -355,19 +678,47 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   }
 
   async clearConnections(): Promise<void> {
-    this.#write(() => this.#prepare('DELETE FROM connections').run());
+    this.#ephemeral(() => this.#prepare('DELETE FROM connections').run());
   }
 
   // Plumbing
 
+  protected async writeOne<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+    return this.#write(() => {
+      const statement = this.#prepare(text);
+      if (statement.reader) return statement.all(...values) as R[];
+      statement.run(...values);
+      return [];
+    });
+  }
+
   /** One read, outside any transaction (WAL gives it a consistent snapshot), with errors translated. */
   protected async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    // A read that could show a client an append whose sync is still running waits for it.
+    if (this.#walSync?.pending && !this.#blindToAppends.has(text)) await this.#walSync.whenDurable();
     try {
       return this.#prepare(text).all(...values) as R[];
     } catch (error) {
       throw storeError(error);
     }
   }
+
+  /**
+   * The reads of the send path (who the sender is, the room, the membership, the
+   * rate limit): they show no message or event to a client, so they need not wait
+   * for the appends' sync (`query`). A room read here may carry a `lastSeq` whose
+   * sync is still running; the use cases that answer with it read the events too.
+   */
+  readonly #blindToAppends = new Set<string>([
+    this.sql.userById,
+    this.sql.sessionById,
+    this.sql.roomById,
+    this.sql.membership,
+    this.sql.liveCounter,
+    this.sql.connectionById,
+    this.sql.userConnections,
+    this.sql.roomConnections,
+  ]);
 
   #prepare(source: string): Database.Statement {
     let statement = this.#prepared.get(source);
@@ -380,11 +731,63 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   /** Runs a write as one `BEGIN IMMEDIATE` transaction (takes the write lock up front, so no upgrade deadlock). */
   #write<T>(work: () => T): T {
+    let result: T;
     try {
-      return this.#db.transaction(work).immediate();
+      result = this.#db.transaction(work).immediate();
     } catch (error) {
       throw storeError(error);
     }
+    // Appends committed before this write are made durable first, so that what this write
+    // publishes never overtakes them (and its sequence number never precedes a lost one).
+    this.#walSync?.syncNow();
+    return result;
+  }
+
+  /**
+   * Runs a change of the in-memory tables as one (deferred) transaction: it takes
+   * no lock on the database file and syncs nothing.
+   */
+  #ephemeral<T>(work: () => T): T {
+    try {
+      return this.#db.transaction(work)();
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /** Writes the pending read markers in one transaction (forward only); on failure they wait for the next try. */
+  readonly #flushReads = (): void => {
+    clearTimeout(this.#readFlush);
+    this.#readFlush = undefined;
+    if (this.#pendingReads.size === 0 || !this.#db.open) return;
+    const batch = [...this.#pendingReads.values()];
+    this.#pendingReads.clear();
+    try {
+      this.#write(() => {
+        const update = this.#prepare(
+          'UPDATE memberships SET last_read_seq = max(last_read_seq, ?) WHERE room_id = ? AND user_id = ?',
+        );
+        for (const { roomId, userId, seq } of batch) update.run(seq, roomId, userId);
+      });
+    } catch {
+      // The markers stay in memory (reads still see them) and go with the next flush.
+      for (const read of batch) {
+        const key = readKey(read.roomId, read.userId);
+        if ((this.#pendingReads.get(key)?.seq ?? 0) < read.seq) this.#pendingReads.set(key, read);
+      }
+      this.#readFlush = setTimeout(this.#flushReads, this.#readMarkerFlushMs);
+    }
+  };
+
+  /** The view with its pending read marker, and the unread count from there. */
+  #withPendingRead(view: UserRoom): UserRoom {
+    const pending = this.#pendingReads.get(readKey(view.room.id, view.membership.userId));
+    if (!pending || pending.seq <= view.membership.lastReadSeq) return view;
+    const { n } = this.#prepare(
+      `SELECT count(*) AS n FROM messages
+       WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND author_id <> ? AND ${inTimeline('messages')}`,
+    ).get(view.room.id, pending.seq, view.membership.userId) as { n: number };
+    return { ...view, membership: { ...view.membership, lastReadSeq: pending.seq }, unread: n };
   }
 
   /** Runs `insert`, an insert whose constraint failures mean the name it adds is taken: they become `code`. */
@@ -411,15 +814,13 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     at: number,
     messageId: MessageId | null,
     userId: UserId | null,
+    topic: string | null = null,
+    visibility: RoomVisibility | null = null,
+    detail: string | null = null,
   ): void {
-    this.#prepare('INSERT INTO events (room_id, seq, type, at, message_id, user_id) VALUES (?, ?, ?, ?, ?, ?)').run(
-      roomId,
-      seq,
-      type,
-      at,
-      messageId,
-      userId,
-    );
+    this.#prepare(
+      'INSERT INTO events (room_id, seq, type, at, message_id, user_id, topic, visibility, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(roomId, seq, type, at, messageId, userId, topic, visibility, detail);
   }
 
   #changeMessage(
@@ -477,6 +878,15 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${next + 1}`);
     }
   }).immediate();
+}
+
+/** better-sqlite3 passes the statement's text first. */
+function traceOf(trace: ((sql: string) => void) | undefined): ((message?: unknown) => void) | undefined {
+  return trace && ((message) => trace(String(message)));
+}
+
+function readKey(roomId: RoomId, userId: UserId): string {
+  return `${roomId}\n${userId}`;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,0 +1,240 @@
+/**
+ * What every use case shares: the ports (store, broadcaster, clock), the rate
+ * limiter, where failures it does not throw are reported, and the checks and deliveries that
+ * several use cases make (the caller must exist, must be a member, owns the
+ * message; publish to a room, send to a user's connections).
+ *
+ * Ordering rule for writes: persist first (the store resolves once durable),
+ * then broadcast; broadcast failures are logged, never turned into a failed write.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerMessage } from '../../api/protocol.ts';
+import type { Broadcaster } from '../../ports/broadcaster.ts';
+import type { ChatStore } from '../../ports/chat-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { ChatError } from '../errors.ts';
+import { ChatLimits } from '../limits.ts';
+import { defaultNotificationSettings } from '../notification-settings.ts';
+import type { RateLimiter } from '../rate-limits.ts';
+import { hiddenFromOutsiders } from '../room-access.ts';
+import { mayModerate } from '../room-permissions.ts';
+import type {
+  AuditAction,
+  ConnectionId,
+  Membership,
+  Message,
+  Room,
+  RoomId,
+  RoomSummary,
+  User,
+  UserId,
+  UserRef,
+  UserRoom,
+} from '../types.ts';
+import { roomSummary, userSummary } from '../views.ts';
+
+/** Where the service reports failures it deliberately does not throw (broadcasts). pino's logger fits. */
+export interface ChatLogger {
+  warn(details: object, message: string): void;
+}
+
+export class ServiceContext {
+  readonly store: ChatStore;
+  readonly broadcaster: Broadcaster;
+  readonly clock: Clock;
+  readonly logger: ChatLogger;
+  readonly limits: RateLimiter;
+  /** Usernames (lower case) of the server's admins, who read every room's audit log. */
+  readonly serverAdmins: ReadonlySet<string>;
+
+  constructor(ports: {
+    store: ChatStore;
+    broadcaster: Broadcaster;
+    clock: Clock;
+    logger: ChatLogger;
+    limits: RateLimiter;
+    serverAdmins?: readonly string[];
+  }) {
+    this.store = ports.store;
+    this.broadcaster = ports.broadcaster;
+    this.clock = ports.clock;
+    this.logger = ports.logger;
+    this.limits = ports.limits;
+    this.serverAdmins = new Set((ports.serverAdmins ?? []).map((name) => name.trim().toLowerCase()));
+  }
+
+  /** Whether the user is one of the server's admins (by username, as configured). */
+  async isServerAdmin(userId: UserId): Promise<boolean> {
+    if (this.serverAdmins.size === 0) return false;
+    const user = await this.store.getUser(userId);
+    return user !== undefined && !user.guest && this.serverAdmins.has(user.username);
+  }
+
+  /**
+   * Writes a moderation action to the audit log (domain/use-cases/audit-log.ts), after
+   * the action itself was stored: a failure here is the caller's failure, so it is retried.
+   */
+  async recordModeration(
+    actorId: UserId,
+    roomId: RoomId | null,
+    action: AuditAction,
+    target: UserRef | null,
+    detail: string | null,
+  ): Promise<void> {
+    const actor = await this.requireUser(actorId);
+    await this.store.appendAuditEntry({
+      id: randomUUID(),
+      at: this.clock.now(),
+      roomId,
+      action,
+      actor: { id: actor.id, username: actor.username },
+      target: target && { id: target.id, username: target.username },
+      detail,
+    });
+  }
+
+  /** The session behind a token must still exist (not signed out, not replaced) and not have expired. */
+  async requireSession(sessionId: string, userId: UserId): Promise<void> {
+    const session = await this.store.getSession(sessionId);
+    if (!session || session.userId !== userId || session.expiresAt <= this.clock.now()) {
+      throw new ChatError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
+    }
+  }
+
+  async requireUser(userId: UserId): Promise<User> {
+    const user = await this.store.getUser(userId);
+    if (!user) throw new ChatError('UNAUTHENTICATED', 'The account no longer exists.');
+    return user;
+  }
+
+  /** The room and the caller's membership; a direct conversation or private room of others is reported as not found. */
+  async requireMember(userId: UserId, roomId: RoomId): Promise<{ room: Room; membership: Membership }> {
+    const [room, membership] = await Promise.all([
+      this.store.getRoom(roomId),
+      this.store.getMembership(roomId, userId),
+    ]);
+    if (!room || (hiddenFromOutsiders(room) && !membership)) throw new ChatError('ROOM_NOT_FOUND');
+    if (!membership) throw new ChatError('NOT_A_MEMBER');
+    return { room, membership };
+  }
+
+  /** A live message in a room the caller is a member of. */
+  async requireReadableMessage(userId: UserId, messageId: string): Promise<Message> {
+    const message = await this.#findReadable(userId, messageId);
+    if (message.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
+    return message;
+  }
+
+  async requireOwnMessage(userId: UserId, messageId: string): Promise<Message> {
+    const message = await this.#findReadable(userId, messageId);
+    if (message.authorId !== userId) throw new ChatError('NOT_YOUR_MESSAGE');
+    if (message.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
+    return message;
+  }
+
+  /** A live message the caller wrote, or one in a room the caller moderates (domain/room-permissions.ts). */
+  async requireModeratableMessage(userId: UserId, messageId: string): Promise<Message> {
+    const message = await this.#findReadable(userId, messageId);
+    if (message.authorId !== userId) {
+      const [room, membership] = await Promise.all([
+        this.store.getRoom(message.roomId),
+        this.store.getMembership(message.roomId, userId),
+      ]);
+      if (!room || !membership || !mayModerate(room, membership)) throw new ChatError('NOT_YOUR_MESSAGE');
+    }
+    if (message.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
+    return message;
+  }
+
+  async #findReadable(userId: UserId, messageId: string): Promise<Message> {
+    const message = await this.store.getMessage(messageId);
+    // A message in a room the caller cannot read does not exist for them.
+    if (!message || !(await this.store.getMembership(message.roomId, userId))) {
+      throw new ChatError('MESSAGE_NOT_FOUND');
+    }
+    return message;
+  }
+
+  /** The room as the member sees it (name, peer or group members, unread count). */
+  async summary(userId: UserId, roomId: RoomId): Promise<RoomSummary> {
+    const view = await this.store.getUserRoom(userId, roomId);
+    if (!view) throw new ChatError('NOT_A_MEMBER');
+    const [summary] = await this.summaries(userId, [view]);
+    return summary as RoomSummary;
+  }
+
+  /**
+   * Rooms as their member sees them, with the unread mentions (counted only
+   * where something is unread) and the notification settings. At most a page
+   * of rooms (`ChatLimits.roomsPageSize + 1`). A group conversation is named by
+   * its other members, read with it (one page of at most `groupMaxMembers`): its
+   * membership never changes, so no other write has to keep a copy.
+   */
+  async summaries(userId: UserId, views: readonly UserRoom[]): Promise<RoomSummary[]> {
+    if (views.length === 0) return [];
+    const unread = views.filter((view) => view.unread > 0);
+    const [counts, settings] = await Promise.all([
+      unread.length === 0
+        ? []
+        : this.store.countMentions(
+            userId,
+            unread.map((view) => ({ roomId: view.room.id, afterSeq: view.membership.lastReadSeq })),
+          ),
+      this.store.getNotificationSettings(
+        userId,
+        views.map((view) => view.room.id),
+      ),
+    ]);
+    const mentions = new Map(unread.map((view, index) => [view.room.id, counts[index] ?? 0]));
+    return Promise.all(
+      views.map(async (view) => {
+        const summary = roomSummary(view, {
+          mentions: mentions.get(view.room.id) ?? 0,
+          notifications: settings.get(view.room.id) ?? defaultNotificationSettings(view.room.kind),
+        });
+        if (view.room.kind !== 'direct' || view.peer !== null) return summary;
+        const members = await this.store.listMembers(view.room.id, { limit: ChatLimits.groupMaxMembers });
+        summary.members = members
+          .filter(({ user }) => user.id !== view.membership.userId)
+          .map(({ user }) => userSummary(user));
+        return summary;
+      }),
+    );
+  }
+
+  /** Takes every connection of the user out of the room's stream (they left or were removed). */
+  async unsubscribeUser(userId: UserId, roomId: RoomId): Promise<void> {
+    const connections = await this.store.listUserConnections(userId);
+    await Promise.all(
+      connections.map(({ connectionId }) =>
+        this.guard('unsubscribe', () => this.broadcaster.unsubscribe(connectionId, [roomId])),
+      ),
+    );
+  }
+
+  publish(roomId: RoomId, message: ServerMessage, except?: ConnectionId): Promise<void> {
+    return this.guard('publishToRoom', () =>
+      this.broadcaster.publishToRoom(roomId, message, except ? { exceptConnectionId: except } : undefined),
+    );
+  }
+
+  async sendToUser(userId: UserId, message: ServerMessage, except?: ConnectionId): Promise<void> {
+    const connections = await this.store.listUserConnections(userId);
+    await Promise.all(
+      connections
+        .filter(({ connectionId }) => connectionId !== except)
+        .map(({ connectionId }) =>
+          this.guard('sendToConnection', () => this.broadcaster.sendToConnection(connectionId, message)),
+        ),
+    );
+  }
+
+  /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). */
+  async guard(operation: string, call: () => Promise<void>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      this.logger.warn({ err: error, operation }, 'chat: broadcast failed');
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The file store of the functions that handle attachments (the HTTP API's, which
+ * signs upload and download URLs, and `sendMessage` and `deleteMessage`): the S3
+ * bucket named by `FILES_BUCKET`, with the limits of `FILES_MAX_BYTES` and
+ * `FILES_ALLOWED_TYPES`, built at first use. Without a bucket the deployment
+ * keeps no files (attachments answer `FILES_NOT_ENABLED`).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFilesConfig } from '../../config-files.ts';
+import type { FileServiceOptions } from '../../domain/use-cases/files.ts';
+import { S3FileStore } from '../../store/files/s3-file-store.ts';
+import { LambdaEnvironment } from '../environment.ts';
+
+let files: FileServiceOptions | undefined;
+
+export function s3Files(): FileServiceOptions | undefined {
+  const bucket = process.env[LambdaEnvironment.filesBucket];
+  if (!bucket) return undefined;
+  const config = readFilesConfig(process.env, process.cwd());
+  files ??= {
+    store: new S3FileStore({ bucket }),
+    limits: config === false ? {} : (config?.limits ?? {}),
+    // Links are presigned by S3: the chat signs none of its own here.
+    linkKey: randomBytes(32),
+  };
+  return files;
+}

@@ -1,0 +1,355 @@
+/**
+ * Rooms and memberships on DynamoDB. A room's partition (`ROOM#<id>`) holds the
+ * room item (with `lastSeq` and `memberCount`), its members, messages and
+ * events; each membership also has a `USER#<id>` / `ROOM#<id>` item for the
+ * user's room list. Room names are unique through a guard item, like usernames;
+ * a direct conversation (of two, or a group) has a deterministic id, so opening it twice finds one.
+ * Joining and leaving append an event, so they go through `sequencedWrite`, and
+ * move the member's open connections into or out of the room's live-connection
+ * index (room-connections.ts).
+ */
+import { ChatError } from '../../domain/errors.ts';
+import type {
+  Membership,
+  Room,
+  RoomEvent,
+  RoomId,
+  RoomVisibility,
+  StoredRole,
+  User,
+  UserId,
+} from '../../domain/types.ts';
+import { userSummary } from '../../domain/views.ts';
+import type {
+  MemberRecord,
+  MembershipResult,
+  NewDirect,
+  NewRoom,
+  Page,
+  PublicRoom,
+  UserKey,
+} from '../../ports/chat-store.ts';
+import {
+  byKey,
+  keyOf,
+  type MemberItem,
+  memberItem,
+  type RoomItem,
+  roomItem,
+  toMembership,
+  toRoom,
+  toUser,
+  type UserItem,
+} from './items.ts';
+import type { DynamoRoomConnections } from './room-connections.ts';
+import { sequencedWrite } from './sequenced-write.ts';
+import { cancelled, type DynamoTable, gsi1From, type Transaction } from './table.ts';
+import { GSI1_ROOMS, gsi1Members, keys } from './table-design.ts';
+import { userRoomIds } from './user-partition.ts';
+
+export class DynamoRooms {
+  readonly #table: DynamoTable;
+  readonly #live: DynamoRoomConnections;
+
+  constructor(table: DynamoTable, live: DynamoRoomConnections) {
+    this.#table = table;
+    this.#live = live;
+  }
+
+  async createRoom(room: NewRoom): Promise<Room> {
+    const table = this.#table;
+    return table.run(async () => {
+      const record: Room = {
+        id: room.id,
+        kind: 'room',
+        name: room.name,
+        createdBy: room.createdBy,
+        createdAt: room.createdAt,
+        topic: null,
+        lastSeq: 0,
+        visibility: room.visibility ?? 'public',
+        readOnly: false,
+      };
+      // Only public rooms are in the directory's index.
+      const listed = record.visibility === 'public' ? { gsi1pk: GSI1_ROOMS, gsi1sk: room.name } : {};
+      const reasons = await table.transact([
+        table.put({ ...keys.roomName(room.name), roomId: room.id }, 'attribute_not_exists(pk)'),
+        table.put(
+          { ...keys.room(room.id), ...roomItem(record), memberCount: 0, ...listed },
+          'attribute_not_exists(pk)',
+        ),
+      ]);
+      if (reasons?.[0] === 'ConditionalCheckFailed') throw new ChatError('ROOM_NAME_TAKEN');
+      if (reasons) throw cancelled(reasons);
+      return record;
+    });
+  }
+
+  async getRoom(id: RoomId): Promise<Room | undefined> {
+    return this.#table.run(async () => toRoom(await this.#table.get<RoomItem>(keys.room(id))));
+  }
+
+  async getRoomByName(name: string): Promise<Room | undefined> {
+    const table = this.#table;
+    return table.run(async () => {
+      const guard = await table.get<{ roomId: RoomId }>(keys.roomName(name));
+      return guard && toRoom(await table.get<RoomItem>(keys.room(guard.roomId)));
+    });
+  }
+
+  async listPublicRooms(userId: UserId, page: Page<string>): Promise<PublicRoom[]> {
+    const table = this.#table;
+    return table.run(async () => {
+      const listed = await table.query<{ id: RoomId }>(gsi1From(GSI1_ROOMS, page.after), page.limit);
+      // The index holds only immutable attributes; counts and sequences come from the items themselves.
+      const items = byKey(
+        await table.batchGet<RoomItem | MemberItem>(
+          listed.flatMap(({ id }) => [keys.room(id), keys.member(id, userId)]),
+        ),
+      );
+      return listed.flatMap(({ id }) => {
+        const item = items.get(keyOf(keys.room(id))) as RoomItem | undefined;
+        const joined = items.has(keyOf(keys.member(id, userId)));
+        // The index may lag a room just made private: the item itself decides.
+        if (!item || item.visibility === 'private') return [];
+        return [{ room: toRoom(item)!, memberCount: item.memberCount, joined }];
+      });
+    });
+  }
+
+  async openDirect(direct: NewDirect): Promise<{ room: Room; created: boolean }> {
+    const table = this.#table;
+    return table.run(async () => {
+      const existing = toRoom(await table.get<RoomItem>(keys.room(direct.id)));
+      if (existing) return { room: existing, created: false };
+      const items = await Promise.all(direct.userIds.map((id) => table.get<UserItem>(keys.user(id))));
+      if (items.some((user) => user === undefined)) throw new ChatError('USER_NOT_FOUND');
+      const users = items.map((user) => toUser(user)!);
+      const record: Room = {
+        id: direct.id,
+        kind: 'direct',
+        name: null,
+        createdBy: users[0]!.id,
+        createdAt: direct.createdAt,
+        topic: null,
+        lastSeq: 0,
+        visibility: 'private',
+        readOnly: false,
+      };
+      // Two people are each other's peer; a group conversation has none (it is named by its members).
+      const peerOf = (user: User): { peer?: User } =>
+        users.length === 2 ? { peer: users.find((other) => other.id !== user.id)! } : {};
+      const member = (user: User): Transaction => [
+        table.put({
+          ...keys.member(direct.id, user.id),
+          ...memberItem(
+            { roomId: direct.id, userId: user.id, joinedAt: direct.createdAt, lastReadSeq: 0, role: 'member' },
+            user,
+          ),
+          ...peerOf(user),
+        }),
+        table.put({ ...keys.userRoom(user.id, direct.id), roomId: direct.id }),
+      ];
+      const reasons = await table.transact([
+        table.put(
+          { ...keys.room(direct.id), ...roomItem(record), memberCount: users.length },
+          'attribute_not_exists(pk)',
+        ),
+        ...users.flatMap(member),
+      ]);
+      if (reasons?.[0] === 'ConditionalCheckFailed') {
+        // Opened concurrently by another member (or another node): theirs stands.
+        return { room: toRoom(await table.get<RoomItem>(keys.room(direct.id)))!, created: false };
+      }
+      if (reasons) throw cancelled(reasons);
+      await Promise.all(direct.userIds.map((userId) => this.#live.joined(direct.id, userId)));
+      return { room: record, created: true };
+    });
+  }
+
+  async addMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult> {
+    const table = this.#table;
+    return table.run(async () => {
+      const result = await sequencedWrite<MembershipResult>(table, roomId, async (seq) => {
+        const existing = await table.get<MemberItem>(keys.member(roomId, userId));
+        if (existing) return { result: { membership: toMembership(existing), event: null } };
+        const user = toUser(await table.get<UserItem>(keys.user(userId)));
+        if (!user) throw new ChatError('USER_NOT_FOUND');
+        // A new member has read everything up to their own arrival.
+        const membership: Membership = { roomId, userId, joinedAt: at, lastReadSeq: seq, role: 'member' };
+        return {
+          memberDelta: 1,
+          at,
+          items: [
+            table.put({ ...keys.member(roomId, userId), ...memberItem(membership, user) }, 'attribute_not_exists(pk)'),
+            table.put({ ...keys.userRoom(userId, roomId), roomId }),
+            table.put({ ...keys.event(roomId, seq), type: 'memberJoined', at, user }),
+          ],
+          result: { membership, event: { type: 'memberJoined', roomId, seq, at, user: userSummary(user) } },
+        };
+      });
+      // Also for a member already there: a join retried after a failed indexing repairs it.
+      await this.#live.joined(roomId, userId);
+      return result;
+    });
+  }
+
+  async removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult> {
+    const table = this.#table;
+    return table.run(async () => {
+      const none: MembershipResult = { membership: null, event: null };
+      // Checked before the room is read: leaving an unknown room is a no-op too. Either way the
+      // user's connections leave the index: a leave retried after a failed unindexing repairs it.
+      if (!(await table.get<MemberItem>(keys.member(roomId, userId)))) {
+        await this.#live.left(roomId, userId);
+        return none;
+      }
+      const result = await sequencedWrite<MembershipResult>(table, roomId, async (seq) => {
+        const member = await table.get<MemberItem>(keys.member(roomId, userId));
+        if (!member) return { result: none };
+        return {
+          memberDelta: -1,
+          at,
+          items: [
+            table.delete(keys.member(roomId, userId), 'attribute_exists(pk)'),
+            table.delete(keys.userRoom(userId, roomId)),
+            table.put({ ...keys.event(roomId, seq), type: 'memberLeft', at, user: member.user }),
+          ],
+          result: { membership: null, event: { type: 'memberLeft', roomId, seq, at, user: userSummary(member.user) } },
+        };
+      });
+      await this.#live.left(roomId, userId);
+      return result;
+    });
+  }
+
+  async setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
+        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
+        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+        if (room.topic === topic) return { result: null };
+        const user = toUser(await table.get<UserItem>(keys.user(by)));
+        if (!user) throw new ChatError('USER_NOT_FOUND');
+        return {
+          at,
+          topic,
+          items: [
+            table.put({ ...keys.event(roomId, seq), type: 'topicChanged', at, user, ...(topic !== null && { topic }) }),
+          ],
+          result: { type: 'topicChanged', roomId, seq, at, user: userSummary(user), topic },
+        };
+      }),
+    );
+  }
+
+  async setRoomVisibility(
+    roomId: RoomId,
+    visibility: RoomVisibility,
+    by: UserId,
+    at: number,
+  ): Promise<RoomEvent | null> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
+        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
+        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+        if (room.visibility === visibility) return { result: null };
+        const user = toUser(await table.get<UserItem>(keys.user(by)));
+        if (!user) throw new ChatError('USER_NOT_FOUND');
+        return {
+          at,
+          visibility: { visibility, name: room.name! },
+          items: [table.put({ ...keys.event(roomId, seq), type: 'visibilityChanged', at, user, visibility })],
+          result: { type: 'visibilityChanged', roomId, seq, at, user: userSummary(user), visibility },
+        };
+      }),
+    );
+  }
+
+  async setMemberRole(roomId: RoomId, userId: UserId, role: StoredRole, at: number): Promise<RoomEvent | null> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
+        const member = await table.get<MemberItem>(keys.member(roomId, userId));
+        if (!member) throw new ChatError('MEMBER_NOT_FOUND');
+        if ((member.role ?? 'member') === role) return { result: null };
+        const memberKey = keys.member(roomId, userId);
+        return {
+          at,
+          items: [
+            {
+              Update: {
+                TableName: table.name,
+                Key: memberKey,
+                UpdateExpression: role === 'admin' ? 'SET #role = :role' : 'REMOVE #role',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#role': 'role' },
+                ...(role === 'admin' && { ExpressionAttributeValues: { ':role': role } }),
+              },
+            },
+            table.put({ ...keys.event(roomId, seq), type: 'memberRoleChanged', at, user: member.user, role }),
+          ],
+          result: { type: 'memberRoleChanged', roomId, seq, at, user: userSummary(member.user), role },
+        };
+      }),
+    );
+  }
+
+  async setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
+        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
+        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+        if (room.readOnly === readOnly) return { result: null };
+        const user = toUser(await table.get<UserItem>(keys.user(by)));
+        if (!user) throw new ChatError('USER_NOT_FOUND');
+        return {
+          at,
+          readOnly,
+          items: [table.put({ ...keys.event(roomId, seq), type: 'readOnlyChanged', at, user, readOnly })],
+          result: { type: 'readOnlyChanged', roomId, seq, at, user: userSummary(user), readOnly },
+        };
+      }),
+    );
+  }
+
+  async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
+    return this.#table.run(async () => {
+      const item = await this.#table.get<MemberItem>(keys.member(roomId, userId));
+      return item && toMembership(item);
+    });
+  }
+
+  async listMembers(roomId: RoomId, page: Page<UserKey>): Promise<MemberRecord[]> {
+    const table = this.#table;
+    return table.run(async () => {
+      const after = page.after && `${page.after.username}#${page.after.id}`;
+      const [members, online] = await Promise.all([
+        table.query<Pick<MemberItem, 'user' | 'joinedAt'>>(gsi1From(gsi1Members(roomId), after), page.limit),
+        this.#live.onlineUserIds(roomId),
+      ]);
+      // Roles change, so the index (immutable attributes only) does not hold them: the page's
+      // membership items do (eventually consistent: a role changed a moment ago may show late).
+      const roles = byKey(
+        await table.batchGet<Pick<MemberItem, 'role'>>(
+          members.map(({ user }) => keys.member(roomId, user.id)),
+          { consistent: false, attributes: ['pk', 'sk', 'role'] },
+        ),
+      );
+      return members.map(({ user, joinedAt }) => ({
+        user: toUser(user)!,
+        joinedAt,
+        online: online.has(user.id),
+        role: roles.get(keyOf(keys.member(roomId, user.id)))?.role ?? 'member',
+      }));
+    });
+  }
+
+  /** The ids of the user's rooms and direct conversations, in id order. */
+  async listUserRoomIds(userId: UserId): Promise<RoomId[]> {
+    return this.#table.run(() => userRoomIds(this.#table, userId));
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Which file store a chat server uses (docs/operations.md, "Files"):
+ *
+ * | Deployment            | Default                    | Choice                                          |
+ * | --------------------- | -------------------------- | ----------------------------------------------- |
+ * | one process (SQLite)  | `<dataDir>/files`          | `dir`, or `s3`                                  |
+ * | cluster               | none: attachments refused  | `dir` on a mount every node shares, or `s3`     |
+ *
+ * A cluster has no default because a node's own disk is invisible to the
+ * others: a file uploaded through one node would be missing on the rest.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FileLimits } from '../../domain/attachments.ts';
+import type { FileServiceOptions } from '../../domain/use-cases/files.ts';
+import { DirectoryFileStore } from './directory-file-store.ts';
+import { S3FileStore, type S3FileStoreOptions } from './s3-file-store.ts';
+
+export interface ChatFilesOptions {
+  /** A directory for the files; in a cluster, one that every node mounts at this path. @default `<dataDir>/files` (one process only) */
+  dir?: string;
+  /** An S3 bucket instead of a directory: uploads and downloads go straight to S3 by presigned URLs. */
+  s3?: S3FileStoreOptions;
+  /** Limits that differ from `defaultFileLimits` (domain/attachments.ts). @default {} */
+  limits?: Partial<FileLimits>;
+}
+
+/** What the chat service takes, or `undefined` when files are off; plus what to close. */
+export async function openFileStore(
+  options: ChatFilesOptions | false | undefined,
+  defaults: { dataDir: string; cluster: boolean },
+): Promise<{ files: FileServiceOptions | undefined; close(): void }> {
+  const settings = options ?? (defaults.cluster ? false : { dir: join(defaults.dataDir, 'files') });
+  if (settings === false) return { files: undefined, close() {} };
+  if (settings.dir !== undefined && settings.s3 !== undefined) {
+    throw new TypeError('Choose one file store: a directory (FILES_DIR) or an S3 bucket (FILES_S3_BUCKET), not both.');
+  }
+  const limits = settings.limits ?? {};
+  if (settings.s3) {
+    const store = new S3FileStore(settings.s3);
+    // The chat signs no links of its own with S3 (they are presigned): any key will do.
+    return { files: { store, limits, linkKey: randomBytes(32) }, close: () => store.destroy() };
+  }
+  const dir = resolve(settings.dir ?? join(defaults.dataDir, 'files'));
+  return { files: { store: new DirectoryFileStore(dir), limits, linkKey: await linkKey(dir) }, close() {} };
+}
+
+/**
+ * The key that signs the chat's own file links, kept beside the files: every
+ * node that mounts the directory serves the links any of them made. Created
+ * once, complete (written aside, then linked into place, which fails if it is
+ * there); a node that loses the race to create it reads the winner's.
+ */
+async function linkKey(dir: string): Promise<Uint8Array> {
+  const path = join(dir, 'link-key');
+  const aside = join(dir, `link-key.${randomUUID()}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(aside, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  try {
+    await link(aside, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(aside, { force: true });
+  }
+  const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
+  if (key.length < 32)
+    throw new TypeError(`The file link key in ${path} is shorter than 32 bytes: delete it to make a new one.`);
+  return key;
+}

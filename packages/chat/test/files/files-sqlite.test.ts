@@ -1,0 +1,68 @@
+/** File attachments on the embedded chat: SQLite, files in the data directory (its default). */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startChatServer } from '../../src/server.ts';
+import { ChatClient, postJson, register } from '../chat-test-client.ts';
+import { cheapPasswordCost, relaxedRateLimits } from '../test-settings.ts';
+import { runFileSuite, SUITE_MAX_BYTES } from './files-suite.ts';
+
+runFileSuite('SQLite, data directory', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-files-'));
+  const chat = await startChatServer({
+    port: 0,
+    dataDir,
+    logger: false,
+    rateLimits: relaxedRateLimits,
+    passwordCost: cheapPasswordCost,
+    files: { limits: { maxBytes: SUITE_MAX_BYTES } },
+  });
+  return {
+    chat,
+    filesDir: join(dataDir, 'files'),
+    async close() {
+      await chat.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('a chat without a file store', () => {
+  it('refuses uploads and attachments with FILES_NOT_ENABLED', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-no-files-'));
+    const chat = await startChatServer({
+      port: 0,
+      dataDir,
+      logger: false,
+      rateLimits: relaxedRateLimits,
+      passwordCost: cheapPasswordCost,
+      files: false,
+    });
+    try {
+      const ada = await register(chat.url);
+      const client = await ChatClient.connect(chat.webSocketUrl, ada.token);
+      const { room } = await client.ok({ action: 'createRoom', name: `nofiles-${Date.now()}` });
+      const upload = await postJson(
+        `${chat.url}/api/files`,
+        { roomId: room.id, type: 'image/png', size: 10 },
+        { authorization: `Bearer ${ada.token}` },
+      );
+      assert.equal(upload.status, 501);
+      assert.equal(upload.body.code, 'FILES_NOT_ENABLED');
+      const sent = await client.request({
+        action: 'sendMessage',
+        roomId: room.id,
+        text: 'see file',
+        clientMessageId: 'c1',
+        attachments: [{ id: '7d0f9a52-1c3e-4b6a-8f2d-5e4c3b2a1f09', name: 'a.png', type: 'image/png' }],
+      });
+      assert.equal(sent.code, 'FILES_NOT_ENABLED');
+      await client.close();
+    } finally {
+      await chat.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * A local S3 server for tests: s3rver on a free loopback port, with one bucket,
+ * and the settings a real AWS SDK v3 client needs to talk to it. It accepts any
+ * signature, so tests of who may download check the chat, never S3.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+
+export interface LocalS3 {
+  bucket: string;
+  client: S3ClientConfig;
+  close(): Promise<void>;
+}
+
+export async function startLocalS3(bucket = 'chat-files'): Promise<LocalS3> {
+  const directory = mkdtempSync(join(tmpdir(), 'local-s3-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  return {
+    bucket,
+    client: {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    },
+    async close() {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

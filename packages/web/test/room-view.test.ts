@@ -1,0 +1,129 @@
+/**
+ * The room view in Chromium against the real chat server: the owner (who
+ * created the room) sets the topic from the keyboard, the other member sees it
+ * change live and has no way to edit it, and the header fits a 390-px-wide
+ * screen; a room opened with unread messages shows a "new messages" divider
+ * above the first of them, until another room is opened; a message one person
+ * pins shows as pinned to the other at once and is listed under "Pinned".
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { messageWithText, roomItem, say, timeout } from './browser.ts';
+import { withTwoPeople } from './browser-chat.ts';
+
+describe('room view in Chromium', () => {
+  const people = withTwoPeople();
+
+  it('lets the owner set the topic and shows it to the other member live', async () => {
+    // Ada creates #launch, which makes her its owner; grace joins it from the directory.
+    await people.ada.getByTestId('browse-rooms').click();
+    await people.ada.getByTestId('new-room-input').fill('launch');
+    await people.ada.getByTestId('create-room').click();
+    await people.ada.getByTestId('room-title').filter({ hasText: 'launch' }).waitFor({ timeout });
+    await people.grace.getByTestId('browse-rooms').click();
+    await people.grace
+      .locator('[data-testid="directory-room"][data-room-name="launch"]')
+      .getByRole('button', { name: 'Join' })
+      .click();
+    await roomItem(people.grace, 'launch').click();
+    await people.grace.getByTestId('room-title').filter({ hasText: 'launch' }).waitFor({ timeout });
+    assert.equal(await people.grace.getByTestId('edit-topic').count(), 0, 'only the owner may edit');
+
+    await people.ada.getByTestId('edit-topic').filter({ hasText: 'Add a topic' }).click();
+    await people.ada.keyboard.type('Ship on Tuesday <b>no markup</b>');
+    await people.ada.keyboard.press('Enter');
+    await people.grace
+      .getByTestId('room-topic')
+      .filter({ hasText: 'Ship on Tuesday <b>no markup</b>' })
+      .waitFor({ timeout });
+    await people.ada.getByTestId('room-topic').filter({ hasText: 'Ship on Tuesday' }).waitFor({ timeout });
+    assert.equal(await people.grace.locator('.room-topic b').count(), 0);
+    // Focus goes back to the button; Escape on a new draft keeps the topic.
+    await people.ada.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-topic');
+    await people.ada.keyboard.press('Enter');
+    await people.ada.getByTestId('topic-input').fill('Never mind');
+    await people.ada.keyboard.press('Escape');
+    await people.ada.getByTestId('topic-input').waitFor({ state: 'detached', timeout });
+    assert.equal(await people.ada.getByTestId('room-topic').textContent(), 'Ship on Tuesday <b>no markup</b>');
+    // The directory shows it too, so people can tell rooms apart before joining.
+    await people.ada.getByTestId('browse-rooms').click();
+    await people.ada
+      .locator('[data-testid="directory-room"][data-room-name="launch"]')
+      .getByTestId('directory-topic')
+      .filter({ hasText: 'Ship on Tuesday <b>no markup</b>' })
+      .waitFor({ timeout });
+    await people.ada.keyboard.press('Escape');
+    await people.ada.getByTestId('room-browser').waitFor({ state: 'hidden', timeout });
+  });
+
+  it('fits a 390-px-wide screen with a long topic, in light and dark mode', async () => {
+    await people.ada.getByTestId('edit-topic').click();
+    await people.ada.getByTestId('topic-input').fill('A long topic '.repeat(19).trim());
+    await people.ada.keyboard.press('Enter');
+    await people.grace
+      .getByTestId('room-topic')
+      .filter({ hasText: /^A long topic/ })
+      .waitFor({ timeout });
+    await people.grace.setViewportSize({ width: 390, height: 844 });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await people.grace.emulateMedia({ colorScheme });
+      const overflow = await people.grace.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${colorScheme}: nothing wider than the screen (${overflow} px over)`);
+    }
+    await people.grace.emulateMedia({ colorScheme: null });
+  });
+
+  it('marks where the unread messages begin when a room is opened, until another room is', async () => {
+    // Ada is in #launch (the last test's); grace writes in #general meanwhile.
+    await people.grace.setViewportSize({ width: 1280, height: 800 });
+    await roomItem(people.grace, 'general').click();
+    await people.grace.getByTestId('room-title').filter({ hasText: 'general' }).waitFor({ timeout });
+    await say(people.grace, 'Read this first');
+    await messageWithText(people.grace, 'Read this first').waitFor({ timeout });
+    await say(people.grace, 'And this');
+    await messageWithText(people.grace, 'And this').waitFor({ timeout });
+
+    await roomItem(people.ada, 'general').click();
+    const divider = people.ada.getByTestId('new-messages-divider');
+    await divider.waitFor({ timeout });
+    assert.equal(await divider.count(), 1);
+    // The divider sits right above the first unread message.
+    const next = await divider.evaluate(
+      (element) => element.nextElementSibling?.querySelector('[data-testid="message-text"]')?.textContent ?? null,
+    );
+    assert.equal(next, 'Read this first');
+    // Reading it marks the room read; the divider stays while the room is open, then goes.
+    await say(people.ada, 'Got it');
+    await messageWithText(people.grace, 'Got it').waitFor({ timeout });
+    assert.equal(await divider.count(), 1);
+    await roomItem(people.ada, 'launch').click();
+    await roomItem(people.ada, 'general').click();
+    await people.ada.getByTestId('room-title').filter({ hasText: 'general' }).waitFor({ timeout });
+    await messageWithText(people.ada, 'Got it').waitFor({ timeout });
+    assert.equal(await divider.count(), 0);
+  });
+
+  it('shows a pin to the other person live, lists it under Pinned, and unpins from the keyboard', async () => {
+    const { ada, grace } = people;
+    // Both are in #general (the last test's); grace pins ada's message with the mouse.
+    const onGrace = messageWithText(grace, 'Got it');
+    await onGrace.hover();
+    await onGrace.getByTestId('pin-message').click();
+    const onAda = messageWithText(ada, 'Got it');
+    await onAda.getByTestId('pinned-by').filter({ hasText: 'Pinned by grace' }).waitFor({ timeout });
+
+    await ada.getByTestId('pins-button').click();
+    const pin = ada.getByTestId('pin').filter({ hasText: 'Got it' });
+    await pin.waitFor({ timeout });
+    await pin.getByRole('button', { name: 'Go to message' }).click();
+    await ada.getByTestId('pins-dialog').waitFor({ state: 'hidden', timeout });
+    await ada.waitForFunction(
+      () => document.activeElement?.querySelector('[data-testid="message-text"]')?.textContent === 'Got it',
+    );
+
+    // P on the focused message unpins it, for both.
+    await ada.keyboard.press('p');
+    await onGrace.getByTestId('pinned-by').waitFor({ state: 'detached', timeout });
+    await onAda.getByTestId('pinned-by').waitFor({ state: 'detached', timeout });
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  inTimeline,
+  openPanel,
+  threadPosition,
+  threadUnread,
+  withThreadMessages,
+  withThreadRead,
+} from '../src/state/thread-panel.ts';
+import { mergeMessages, newerVersion } from '../src/state/timeline.ts';
+import { message } from './message-fixture.ts';
+
+const summary = (replyCount: number, lastReplySeq: number) => ({ replyCount, lastReplyAt: lastReplySeq, lastReplySeq });
+
+describe('thread summaries in a timeline', () => {
+  it('keeps the summary with more replies, whichever version of the text wins', () => {
+    const counted = message('root', 1, { thread: summary(2, 5) });
+    const edited = message('root', 1, { text: 'fixed', editedAt: 3, thread: summary(1, 3) });
+    assert.deepEqual(newerVersion(counted, edited), { ...edited, thread: summary(2, 5) });
+    assert.equal(newerVersion(counted, message('root', 1, { thread: summary(1, 3) })), counted);
+  });
+
+  it('takes a threadUpdated event’s summary, also on a deleted root', () => {
+    const root = message('root', 1, { text: '', deletedAt: 4 });
+    const updated = message('root', 1, { thread: summary(1, 5) });
+    const [merged] = mergeMessages([root], [updated], new Map([[updated, 'thread' as const]]));
+    assert.deepEqual(merged, { ...root, thread: summary(1, 5) });
+  });
+});
+
+describe('the thread panel', () => {
+  it('takes its root’s newer state and its own replies in order, nothing else', () => {
+    const panel = openPanel('r1', 'root', null);
+    const root = message('root', 1);
+    const second = message('b', 6, { threadRootId: 'root' });
+    const first = message('a', 4, { threadRootId: 'root', alsoToRoom: true });
+    const other = message('c', 7, { threadRootId: 'elsewhere' });
+    const next = withThreadMessages(panel, [root, second, other, first, message('root', 1, { thread: summary(2, 6) })]);
+    assert.deepEqual(next.root, { ...root, thread: summary(2, 6) });
+    assert.deepEqual(
+      next.replies.map((reply) => reply.id),
+      ['a', 'b'],
+    );
+    assert.equal(withThreadMessages(next, [other, message('x', 9)]), next);
+  });
+
+  it('shows in the room only messages that are not replies or were also sent to it', () => {
+    assert.equal(inTimeline(message('a', 1)), true);
+    assert.equal(inTimeline(message('b', 2, { threadRootId: 'a' })), false);
+    assert.equal(inTimeline(message('c', 3, { threadRootId: 'a', alsoToRoom: true })), true);
+  });
+});
+
+describe('unread threads', () => {
+  const root = message('root', 3, { authorId: 'ada', thread: summary(2, 9) });
+
+  it('follows one’s own roots from the root, others’ only once a position is known', () => {
+    assert.equal(threadPosition(root, {}, 'ada'), 3);
+    assert.equal(threadPosition(root, {}, 'grace'), undefined);
+    assert.equal(threadUnread(root, {}, 'ada'), true);
+    assert.equal(threadUnread(root, {}, 'grace'), false);
+    assert.equal(threadUnread(root, { root: 7 }, 'grace'), true);
+    assert.equal(threadUnread(root, { root: 9 }, 'grace'), false);
+    assert.equal(threadUnread(message('plain', 4, { authorId: 'ada' }), {}, 'ada'), false);
+  });
+
+  it('moves a read position forward only, keeping the same object otherwise', () => {
+    const reads = withThreadRead({}, 'root', 7);
+    assert.deepEqual(reads, { root: 7 });
+    assert.equal(withThreadRead(reads, 'root', 5), reads);
+    assert.deepEqual(withThreadRead(reads, 'root', 9), { root: 9 });
+  });
+});
