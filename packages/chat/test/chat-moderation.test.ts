@@ -435,6 +435,36 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       );
     });
 
+    it('keeps a deactivated account out of new direct and group conversations; one already open stays', async () => {
+      const siteAdmin = await adminPerson();
+      const { ada, bob, cat } = await cast();
+      const before = await ada.client.ok({ action: 'openDirect', userId: cat.id });
+      await siteAdmin.client.ok({ action: 'deactivateUser', userId: cat.id });
+
+      const direct = await bob.client.request({ action: 'openDirect', userId: cat.id });
+      assertError(direct, 'ACCOUNT_DEACTIVATED', 'openDirect');
+      assert.match(direct.message, new RegExp(cat.session.user.username));
+      assertError(
+        await bob.client.request({ action: 'openDirect', username: cat.session.user.username }),
+        'ACCOUNT_DEACTIVATED',
+        'openDirect',
+      );
+      assertError(
+        await ada.client.request({ action: 'openDirect', userId: cat.id }),
+        'ACCOUNT_DEACTIVATED',
+        'openDirect',
+      );
+      assertError(
+        await ada.client.request({ action: 'openGroup', userIds: [bob.id, cat.id] }),
+        'ACCOUNT_DEACTIVATED',
+        'openGroup',
+      );
+      // What was said stays readable.
+      const history = await ada.client.ok({ action: 'history', roomId: before.room.id });
+      assert.equal(history.type, 'history');
+      assert.equal((await ada.client.ok({ action: 'openGroup', userIds: [bob.id, siteAdmin.id] })).type, 'roomJoined');
+    });
+
     it('refuses anyone but a server admin, the admin’s own account and an unknown user', async () => {
       const { ada, bob, cat } = await cast();
       const siteAdmin = await adminPerson();

@@ -107,6 +107,18 @@ export class ServiceContext {
     return user;
   }
 
+  /**
+   * Refuses to start or open a conversation with a deactivated account: nobody
+   * would read it, and the account cannot sign in to answer.
+   */
+  async requireActive(users: readonly User[]): Promise<void> {
+    const deactivations = await Promise.all(users.map((user) => this.store.getDeactivation(user.id)));
+    const index = deactivations.findIndex((at) => at !== undefined);
+    if (index >= 0) {
+      throw new ChatError('ACCOUNT_DEACTIVATED', `${users[index]?.username}'s account has been deactivated.`);
+    }
+  }
+
   /** The room and the caller's membership; a direct conversation or private room of others is reported as not found. */
   async requireMember(userId: UserId, roomId: RoomId): Promise<{ room: Room; membership: Membership }> {
     const [room, membership] = await Promise.all([

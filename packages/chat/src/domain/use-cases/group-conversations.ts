@@ -7,7 +7,7 @@
  */
 import { ChatError } from '../errors.ts';
 import { ChatLimits } from '../limits.ts';
-import type { ConnectionId, RoomSummary, UserId } from '../types.ts';
+import type { ConnectionId, RoomSummary, User, UserId } from '../types.ts';
 import { groupRoomId } from '../views.ts';
 import type { ServiceContext } from './context.ts';
 import { announceConversation } from './conversation-start.ts';
@@ -23,7 +23,7 @@ export class GroupService {
    * Opens (or finds) the conversation of the caller and `userIds`, the other
    * people; each of them is told with a `roomJoined` when it is new. Counted
    * with joins and direct conversations (the `membership` rate limit).
-   * Errors: RATE_LIMITED, GROUP_SIZE, DUPLICATE_MEMBER, USER_NOT_FOUND.
+   * Errors: RATE_LIMITED, GROUP_SIZE, DUPLICATE_MEMBER, USER_NOT_FOUND, ACCOUNT_DEACTIVATED (someone's).
    */
   async openGroup(userId: UserId, userIds: readonly UserId[], origin?: ConnectionId): Promise<RoomSummary> {
     const context = this.#context;
@@ -35,8 +35,11 @@ export class GroupService {
     }
     const others = new Set(userIds);
     if (others.size !== userIds.length || others.has(userId)) throw new ChatError('DUPLICATE_MEMBER');
-    const users = await Promise.all(userIds.map((id) => context.store.getUser(id)));
-    if (users.some((user) => user === undefined)) throw new ChatError('USER_NOT_FOUND');
+    const users = (await Promise.all(userIds.map((id) => context.store.getUser(id)))).filter(
+      (user): user is User => user !== undefined,
+    );
+    if (users.length !== userIds.length) throw new ChatError('USER_NOT_FOUND');
+    await context.requireActive(users);
     const memberIds: [UserId, ...UserId[]] = [userId, ...userIds];
     const { room, created } = await context.store.openDirect({
       id: groupRoomId(memberIds),

@@ -185,7 +185,7 @@ export class RoomService {
   /**
    * Opens (or finds) the direct conversation with another user. Only the two of
    * them are members; the peer is told with a `roomJoined` when it is new.
-   * Errors: RATE_LIMITED, USER_NOT_FOUND, BAD_REQUEST (yourself).
+   * Errors: RATE_LIMITED, USER_NOT_FOUND, BAD_REQUEST (yourself), ACCOUNT_DEACTIVATED (the other person's).
    */
   async openDirect(userId: UserId, target: DirectTarget, origin?: ConnectionId): Promise<RoomSummary> {
     const context = this.#context;
@@ -197,6 +197,7 @@ export class RoomService {
         : await context.store.getUserByUsername(target.username.trim().toLowerCase());
     if (!peer) throw new ChatError('USER_NOT_FOUND');
     if (peer.id === userId) throw new ChatError('BAD_REQUEST', 'A direct conversation needs another user.');
+    await context.requireActive([peer]);
     const { room, created } = await context.store.openDirect({
       id: directRoomId(userId, peer.id),
       userIds: [userId, peer.id],
