@@ -15,7 +15,7 @@ import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk
 import { ChatErrorCode } from '../src/domain/errors.ts';
 import { ChatLimits } from '../src/domain/limits.ts';
 import type { Session } from '../src/domain/types.ts';
-import { ChatClient, type Frame, postJson, register, uniqueName, upgradeStatus } from './chat-test-client.ts';
+import { ChatClient, type Frame, postJson, register, uniqueName, upgradeStatus, WAIT_MS } from './chat-test-client.ts';
 
 /**
  * One test's limit, well under the runner's limit for a whole file: a test that
@@ -1285,7 +1285,13 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
         const restore = await deployment.storeOutage();
         let answer: Frame;
         try {
-          answer = await send(ada.client, roomId, 'will it stick?', 'unstored');
+          // Every write waits out the store's timeout first (on embedded SQLite a busy wait that
+          // holds this very process, and a background write such as a read marker may wait too).
+          const waitMs = 4 * WAIT_MS;
+          answer = await ada.client.request(
+            { action: 'sendMessage', roomId, text: 'will it stick?', clientMessageId: 'unstored' },
+            waitMs,
+          );
         } finally {
           await restore();
         }

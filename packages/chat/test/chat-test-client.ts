@@ -103,11 +103,11 @@ export class ChatClient {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** Sends `frame` with a fresh `requestId` and resolves with the answer that echoes it. */
-  async request(frame: Frame): Promise<Frame> {
+  /** Sends `frame` with a fresh `requestId` and resolves with the answer that echoes it (within `waitMs`). */
+  async request(frame: Frame, waitMs = WAIT_MS): Promise<Frame> {
     const requestId = `q${++this.#requests}`;
     this.send({ ...frame, requestId });
-    return this.waitFor((f) => f.requestId === requestId, `the answer to ${frame.action} ${requestId}`);
+    return this.waitFor((f) => f.requestId === requestId, `the answer to ${frame.action} ${requestId}`, 0, waitMs);
   }
 
   /** Like `request`, and asserts the answer is not an error. */
@@ -117,8 +117,8 @@ export class ChatClient {
     return answer;
   }
 
-  /** The first frame (received so far or later) that matches; rejects after `WAIT_MS`. */
-  waitFor(match: (frame: Frame) => boolean, what = 'a matching frame', from = 0): Promise<Frame> {
+  /** The first frame (received so far or later) that matches; rejects after `waitMs`. */
+  waitFor(match: (frame: Frame) => boolean, what = 'a matching frame', from = 0, waitMs = WAIT_MS): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = this.frames.slice(from).find(match);
@@ -137,7 +137,7 @@ export class ChatClient {
       const timer = setTimeout(() => {
         finish();
         reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`));
-      }, WAIT_MS);
+      }, waitMs);
       const finish = (): void => {
         clearTimeout(timer);
         this.#waiters.delete(wake);

@@ -11,6 +11,7 @@ import { ChatLimits } from '../../domain/limits.ts';
 import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
 import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserRef } from '../../domain/types.ts';
 import type { AppendResult, MessageChangeResult, MessagePage, NewMessage } from '../../ports/chat-store.ts';
+import { appendResult, newMessage } from '../new-message.ts';
 import {
   byKey,
   type EventItem,
@@ -41,31 +42,8 @@ export class DynamoMessages {
         const guardKey = clientMessageId === null ? null : keys.clientMessage(roomId, authorId, clientMessageId);
         const sent = await sentBefore(table, guardKey, roomId);
         if (sent === 'retry') return sent;
-        if (sent) {
-          const event: MessageEvent = { type: 'message', roomId, seq: sent.seq, at: sent.createdAt, message: sent };
-          return { result: { message: sent, event, created: false } };
-        }
-        const stored: Message = {
-          id: message.id,
-          roomId,
-          seq,
-          authorId,
-          authorName: message.authorName,
-          text: message.text,
-          clientMessageId,
-          createdAt: message.at,
-          editedAt: null,
-          deletedAt: null,
-          reactions: [],
-          pinnedAt: null,
-          removedByModerator: false,
-          pinnedBy: null,
-          threadRootId: null,
-          alsoToRoom: false,
-          thread: null,
-          ...(message.mentions ? { mentions: message.mentions } : {}),
-          attachments: message.attachments ?? [],
-        };
+        if (sent) return { result: appendResult(sent, false) };
+        const stored = newMessage(message, seq);
         const items: Transaction = [
           table.put({ ...keys.message(roomId, seq), ...messageItem(stored) }, 'attribute_not_exists(pk)'),
           table.put({ ...keys.event(roomId, seq), type: 'message', at: message.at, messageSeq: seq }),
@@ -77,11 +55,7 @@ export class DynamoMessages {
         return {
           at: message.at,
           items,
-          result: {
-            message: stored,
-            event: { type: 'message', roomId, seq, at: message.at, message: stored },
-            created: true,
-          },
+          result: appendResult(stored, true),
         };
       }),
     );

@@ -14,6 +14,7 @@ import { ChatError } from '../../domain/errors.ts';
 import { requireThreadRoot, withReply } from '../../domain/threads.ts';
 import type { Message, MessageId, RoomId, ThreadRead, UserId } from '../../domain/types.ts';
 import type { MessagePage, NewReply, ReplyResult, ThreadRoot } from '../../ports/chat-store.ts';
+import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { byKey, type Key, keyOf, type MessageItem, messageItem, toMessage } from './items.ts';
 import { liveMessageUpdate, pageBounds, sentBefore } from './messages.ts';
@@ -47,26 +48,7 @@ export class DynamoThreads {
         if (sent) return { result: { message: sent, root, events: [], created: false } };
         if (root.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
         const threadSeq = seq + 1;
-        const message: Message = {
-          id: reply.id,
-          roomId,
-          seq,
-          authorId,
-          authorName: reply.authorName,
-          text: reply.text,
-          clientMessageId,
-          createdAt: reply.at,
-          editedAt: null,
-          deletedAt: null,
-          reactions: [],
-          pinnedAt: null,
-          pinnedBy: null,
-          threadRootId: root.id,
-          alsoToRoom: reply.alsoToRoom,
-          thread: null,
-          removedByModerator: false,
-          attachments: [],
-        };
+        const message = newMessage(reply, seq);
         const updated: Message = { ...root, thread: withReply(root.thread, reply.at, seq) };
         const items: Transaction = [
           table.put({ ...keys.message(roomId, seq), ...messageItem(message) }, 'attribute_not_exists(pk)'),

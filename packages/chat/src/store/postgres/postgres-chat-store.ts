@@ -73,6 +73,7 @@ import type {
 } from '../../ports/chat-store.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import { StoreAvailability } from '../availability.ts';
+import { appendResult } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { searchQueryWords, searchSnippet, searchWords } from '../search-text.ts';
 import {
@@ -83,7 +84,6 @@ import {
   type MessageRow,
   type RoomRow,
   type SearchRow,
-  toAppendResult,
   toConnection,
   toCounter,
   toEvent,
@@ -613,13 +613,13 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     for (const { message, resolve } of batch) {
       const created = byId.get(message.id);
       if (created) {
-        resolve(toAppendResult(created, true));
+        resolve(appendResult(toMessage(created), true));
         continue;
       }
       const stored = rows.find(
         (row) => row.author_id === message.authorId && row.client_message_id === message.clientMessageId,
       );
-      resolve(toAppendResult(stored!, false));
+      resolve(appendResult(toMessage(stored!), false));
     }
   }
 
@@ -659,14 +659,14 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
       );
       return row ?? tx.rollback(undefined);
     });
-    if (created) return toAppendResult(created, true);
+    if (created) return appendResult(toMessage(created), true);
     // The client message id is taken: by an earlier send, or by a retry that another node committed first.
     const [row] = await this.query<MessageRow>(this.sql.messageByClientId, [
       message.roomId,
       message.authorId,
       message.clientMessageId,
     ]);
-    return toAppendResult(row!, false);
+    return appendResult(toMessage(row!), false);
   }
 
   // Threads

@@ -30,7 +30,7 @@ import type {
   UserSummary,
 } from '../../domain/types.ts';
 import { userSummary } from '../../domain/views.ts';
-import type { AppendResult, CounterState, MemberRecord, PublicRoom } from '../../ports/chat-store.ts';
+import type { CounterState, MemberRecord, PublicRoom } from '../../ports/chat-store.ts';
 
 /** A boolean as a driver returns it: `0`/`1` from SQLite, `false`/`true` from PostgreSQL. */
 export type SqlBoolean = boolean | number;
@@ -309,16 +309,6 @@ export function toThreadRead(row: ThreadReadRow): ThreadRead {
 
 export function toNotificationSettings(row: NotificationSettingsRow): NotificationSettings {
   return { level: row.level, muted: flag(row.muted) };
-}
-
-/** An append's answer for the stored message `row`: new (`created`) or the one an earlier send with its client id stored. */
-export function toAppendResult(row: MessageRow, created: boolean): AppendResult {
-  const message = toMessage(row);
-  return {
-    message,
-    event: { type: 'message', roomId: message.roomId, seq: message.seq, at: message.createdAt, message },
-    created,
-  };
 }
 
 export function toEvent(row: EventRow): RoomEvent {

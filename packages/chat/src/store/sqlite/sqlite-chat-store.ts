@@ -26,7 +26,7 @@ import { ChatLimits } from '../../domain/limits.ts';
 import { mentionKeys } from '../../domain/mentions.ts';
 import type { NotificationSettings } from '../../domain/notification-settings.ts';
 import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
-import { requireThreadRoot } from '../../domain/threads.ts';
+import { requireThreadRoot, withReply } from '../../domain/threads.ts';
 import type {
   AuditEntry,
   Connection,
@@ -64,6 +64,7 @@ import type {
   SearchQuery,
   ThreadRoot,
 } from '../../ports/chat-store.ts';
+import { appendResult, newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { SNIPPET_CLOSE, SNIPPET_OPEN, snippetFromMarked } from '../snippet.ts';
 import {
@@ -75,7 +76,6 @@ import {
   type MessageRow,
   type RoomRow,
   type SearchRow,
-  toAppendResult,
   toConnection,
   toCounter,
   toEvent,
@@ -132,6 +132,13 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     resolve: (result: AppendResult) => void;
     reject: (error: Error) => void;
   }[] = [];
+  /**
+   * One append in a savepoint (better-sqlite3 nests a transaction as one), so a failure
+   * undoes only that append of a group commit. Made once: wrapping is not free per message.
+   */
+  readonly #appendInSavepoint: (message: NewMessage) => AppendResult;
+  /** Runs its argument in a transaction; made once, like the one above. */
+  readonly #inTransaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly #prepared = new Map<string, Database.Statement>();
   /** Read markers not written yet, by `readKey`: the highest `seq` asked for (already capped). */
   readonly #pendingReads = new Map<string, { roomId: RoomId; userId: UserId; seq: number }>();
@@ -153,6 +160,8 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     super(dialect);
     const settings = { ...defaults, ...options };
     this.#db = db;
+    this.#appendInSavepoint = db.transaction((message: NewMessage) => this.#appendOne(message));
+    this.#inTransaction = db.transaction((work: () => unknown) => work());
     this.#readMarkerFlushMs = Math.max(0, settings.readMarkerFlushMs);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(settings.busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
@@ -446,8 +455,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
       const appendAll = (): void => {
         for (const { message } of batch) {
           try {
-            // A nested better-sqlite3 transaction is a savepoint: a failure undoes only this append.
-            outcomes.push({ ok: true, result: this.#db.transaction(() => this.#appendOne(message))() });
+            outcomes.push({ ok: true, result: this.#appendInSavepoint(message) });
           } catch (error) {
             outcomes.push({ ok: false, error: storeError(error) });
           }
@@ -472,7 +480,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   #withoutCommitSync(work: () => void): void {
     this.#prepare('PRAGMA synchronous = NORMAL').run();
     try {
-      this.#db.transaction(work).immediate();
+      this.#inTransaction.immediate(work);
     } finally {
       this.#prepare('PRAGMA synchronous = FULL').run();
     }
@@ -486,7 +494,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
         message.authorId,
         message.clientMessageId,
       ) as MessageRow | undefined;
-      if (existing) return toAppendResult(existing, false);
+      if (existing) return appendResult(toMessage(existing), false);
     }
     const seq = this.#nextSeq(message.roomId);
     this.#prepare(
@@ -508,7 +516,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     const mention = this.#prepare('INSERT INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)');
     for (const key of mentionKeys(message.mentions)) mention.run(message.roomId, key, seq);
     this.#insertEvent(message.roomId, seq, 'message', message.at, message.id, null);
-    return toAppendResult(this.#prepare(this.sql.messageById).get(message.id) as MessageRow, true);
+    return appendResult(newMessage(message, seq), true);
   }
 
   // Threads
@@ -549,7 +557,11 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
         'UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?, last_reply_seq = ? WHERE id = ?',
       ).run(reply.at, seq, root.id);
       this.#insertEvent(reply.roomId, threadSeq, 'threadUpdated', reply.at, root.id, null);
-      return writtenReply(this.#message(reply.id)!, this.#message(root.id)!, threadSeq);
+      return writtenReply(
+        newMessage(reply, seq),
+        { ...root, thread: withReply(root.thread, reply.at, seq) },
+        threadSeq,
+      );
     });
   }
 
@@ -733,7 +745,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   #write<T>(work: () => T): T {
     let result: T;
     try {
-      result = this.#db.transaction(work).immediate();
+      result = this.#inTransaction.immediate(work) as T;
     } catch (error) {
       throw storeError(error);
     }
@@ -749,7 +761,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
    */
   #ephemeral<T>(work: () => T): T {
     try {
-      return this.#db.transaction(work)();
+      return this.#inTransaction(work) as T;
     } catch (error) {
       throw storeError(error);
     }
