@@ -1,6 +1,8 @@
 /**
- * Draws docs/images/benchmarks.svg from bench/results/{fan-out,latency}.json:
- * deliveries/s at saturation and p99 latency at fixed rates, one bar per server.
+ * Draws docs/images/benchmarks.svg from bench/results: fan-out deliveries/s at
+ * saturation and p99 latency at fixed rates (one bar per server), delivery under
+ * network jitter beside Socket.IO (scenario 9), and the chat's persisted
+ * messages/s per store (scenario 6), in a grid of two by two.
  *
  *   node --import tsx bench/report/chart.ts [resultsDir] [out.svg]
  */
@@ -18,10 +20,14 @@ const COLORS: Record<string, string> = {
   uws: '#6b6b6b',
   ws: '#c77c02',
   socketio: '#8e3b9e',
+  'socketio-recovery': '#b36bc2',
+  'postgres-1': '#3f8fd2',
+  'postgres-2': '#7fb5e3',
 };
-const PANEL_WIDTH = 460;
+const PANEL_WIDTH = 500;
 const BAR_HEIGHT = 16;
-const LABEL_WIDTH = 130;
+const LABEL_WIDTH = 170;
+const PANEL_GAP = 32;
 
 interface Bar {
   group: string;
@@ -42,16 +48,32 @@ const panels = [
     (value) => formatNumber(value, 2),
     true,
   ),
+  panel(
+    'Delivery under network jitter: % delivered (higher is better)',
+    bars(read('network-jitter'), 'deliveredPercent'),
+    (value) => `${formatNumber(value, 1)}%`,
+  ),
+  panel(
+    'Chat, persisted and delivered to 100: msgs/s (higher is better)',
+    bars(read('chat'), 'persistedPerSecond'),
+    (value) => formatNumber(value, 0),
+  ),
 ];
-const height = Math.max(...panels.map((drawn) => drawn.height)) + 50;
+const rows = [panels.slice(0, 2), panels.slice(2, 4)];
+const rowTops = [40, 40 + Math.max(...rows[0]!.map((drawn) => drawn.height)) + PANEL_GAP];
+const height = rowTops[1]! + Math.max(...rows[1]!.map((drawn) => drawn.height)) + 10;
 const width = PANEL_WIDTH * 2 + 40;
 const svg = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
-  '<title>Switchboard benchmarks: fan-out deliveries per second and p99 latency per server</title>',
+  '<title>Switchboard benchmarks: fan-out, p99 latency, delivery under jitter and chat throughput</title>',
   `<rect width="100%" height="100%" fill="#ffffff"/>`,
   `<text x="16" y="22" font-size="14" font-weight="bold">Switchboard and peers, one server core (${escapeXml(fanOut.machine.cpu)}, Node ${fanOut.machine.node})</text>`,
-  `<g transform="translate(16,40)">${panels[0]!.body}</g>`,
-  `<g transform="translate(${PANEL_WIDTH + 32},40)">${panels[1]!.body}</g>`,
+  ...rows.flatMap((row, index) =>
+    row.map(
+      (drawn, column) =>
+        `<g transform="translate(${16 + column * (PANEL_WIDTH + 16)},${rowTops[index]})">${drawn.body}</g>`,
+    ),
+  ),
   '</svg>',
 ].join('\n');
 writeFileSync(out, `${svg}\n`);
@@ -64,7 +86,12 @@ function read(name: string): ScenarioResult {
 function bars(result: ScenarioResult, metric: string): Bar[] {
   return result.rows
     .filter((row) => row.available && row.metrics[metric] !== undefined)
-    .map((row) => ({ group: row.case, server: row.server, label: row.label, value: row.metrics[metric]! }));
+    .map((row) => ({ group: row.case, server: row.server, label: shortLabel(row.label), value: row.metrics[metric]! }));
+}
+
+/** The chat rows are all Switchboard's: their label names the store. */
+function shortLabel(label: string): string {
+  return label.replace(/^Switchboard chat, /, '').replace('connection state recovery', 'state recovery');
 }
 
 function panel(
