@@ -8,8 +8,12 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Session } from '../src/domain/types.ts';
 
-/** Long enough for a loaded CI machine, short enough that a lost frame fails fast. */
-export const WAIT_MS = 10_000;
+/**
+ * Long enough for a loaded CI machine, short enough that a lost frame fails fast. With
+ * the whole suite running, DynamoDB Local (one JVM for every file) has been seen to take
+ * about 2 s for a send to two nodes, so one wait spans a few of them.
+ */
+export const WAIT_MS = 20_000;
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read frames field by field and assert on each.
 export type Frame = Record<string, any>;
