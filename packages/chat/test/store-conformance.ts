@@ -603,6 +603,16 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal((await send(other, alice, 'elsewhere', 'retry-1')).created, true);
       });
 
+      it('finds a message by its author, room and client message id, and nothing for any other', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const room = await roomWith(alice, bob);
+        const sent = await send(room, alice, 'find me', 'find-1');
+        assert.deepEqual(await store.getMessageByClientId(room.id, alice.id, 'find-1'), sent.message);
+        assert.equal(await store.getMessageByClientId(room.id, alice.id, 'find-2'), undefined);
+        assert.equal(await store.getMessageByClientId(room.id, bob.id, 'find-1'), undefined);
+        assert.equal(await store.getMessageByClientId((await roomWith(alice)).id, alice.id, 'find-1'), undefined);
+      });
+
       it('answers appends sent together each on its own: repeats among them and of stored messages, an unknown room', async () => {
         const [alice, bob] = [await newUser(), await newUser()];
         const room = await roomWith(alice, bob);

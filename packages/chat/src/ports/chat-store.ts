@@ -384,6 +384,8 @@ export interface ChatStore {
   /** Pinned messages with `seq < beforeSeq` (all when absent), up to `limit`, the newest ones, ascending. */
   listPinnedMessages(roomId: RoomId, options: { beforeSeq?: number; limit: number }): Promise<MessagePage>;
   getMessage(id: MessageId): Promise<Message | undefined>;
+  /** The message `authorId` sent to `roomId` with `clientMessageId` (what a repeat of that send returns), if any. */
+  getMessageByClientId(roomId: RoomId, authorId: UserId, clientMessageId: string): Promise<Message | undefined>;
 
   // Threads (one level deep: a reply's root is never a reply)
 

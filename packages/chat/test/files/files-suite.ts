@@ -251,6 +251,23 @@ export function runFileSuite(name: string, start: () => Promise<FileSuiteServer>
         assertError(await getJson(expired.pathname + expired.search), 404, 'FILE_NOT_FOUND');
       });
 
+      it('refuses a file attached to another message, and takes it again for a repeat of the same send', async () => {
+        const id = await upload(alice, roomId, 'text/plain', Buffer.from('one file, one message'));
+        const attachments = [{ id, name: 'once.txt', type: 'text/plain' }];
+        const sendAs = (clientMessageId: string) =>
+          aliceWs.request({ action: 'sendMessage', roomId, text: '', clientMessageId, attachments });
+        const first = await sendAs('attach-once');
+        assert.equal(first.type, 'ack', JSON.stringify(first));
+        const repeat = await sendAs('attach-once');
+        assert.deepEqual([repeat.type, repeat.duplicate, repeat.message.id], ['ack', true, first.message.id]);
+        const second = await sendAs('attach-twice');
+        assert.equal(second.code, 'FILE_NOT_FOUND', JSON.stringify(second));
+        assert.match(second.message, /attached to another message/);
+        // Deleting the message that holds it would otherwise take the file from the second one too.
+        const link = await getJson(`/api/files/${first.message.id}/${id}`, bob);
+        assert.equal(link.status, 200, JSON.stringify(link.body));
+      });
+
       it('refuses more attachments than allowed, and a file id that is not one', async () => {
         const ids = [];
         for (let i = 0; i < 5; i++) ids.push(await upload(alice, roomId, 'text/plain', Buffer.from(`file ${i}`)));

@@ -181,12 +181,19 @@ export class FileService {
   }
 
   /**
-   * The attachments of a message `userId` is sending to `roomId`: each one an
-   * upload of theirs to that room (or already attached by an earlier try of the
-   * same send), of an allowed size, whose first bytes agree with its type.
+   * The attachments of a message `userId` is sending to `roomId` with
+   * `clientMessageId`: each one an upload of theirs to that room, of an allowed
+   * size, whose first bytes agree with its type. A file already attached is
+   * accepted only for a repeat of the send that attached it: one file belongs to
+   * one message, as deleting the message deletes the file.
    * Errors: TOO_MANY_ATTACHMENTS, FILE_NOT_FOUND, FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, BAD_REQUEST.
    */
-  async attachments(userId: UserId, roomId: RoomId, inputs: readonly AttachmentInput[]): Promise<Attachment[]> {
+  async attachments(
+    userId: UserId,
+    roomId: RoomId,
+    inputs: readonly AttachmentInput[],
+    clientMessageId: string | null,
+  ): Promise<Attachment[]> {
     if (inputs.length > this.limits.maxPerMessage) {
       throw new ChatError('TOO_MANY_ATTACHMENTS', `At most ${this.limits.maxPerMessage} files per message.`);
     }
@@ -198,7 +205,7 @@ export class FileService {
         if (!fileIdPattern.test(input.id)) throw new ChatError('FILE_NOT_FOUND');
         const stored =
           (await this.#store.inspect(uploadKey(roomId, userId, input.id), SNIFF_BYTES)) ??
-          (await this.#store.inspect(fileKey(roomId, userId, input.id), SNIFF_BYTES));
+          (await this.#attachedByThisSend(roomId, userId, input.id, clientMessageId));
         if (!stored) throw new ChatError('FILE_NOT_FOUND', `No upload ${input.id} of yours in this room.`);
         if (stored.size > this.limits.maxBytes) throw new ChatError('FILE_TOO_LARGE');
         const type = checkContent(input.type, stored.head, this.limits.allowedTypes);
@@ -211,6 +218,20 @@ export class FileService {
         };
       }),
     );
+  }
+
+  /** The attached file `fileId`, when the earlier try of this send (same client message id) attached it. */
+  async #attachedByThisSend(roomId: RoomId, userId: UserId, fileId: string, clientMessageId: string | null) {
+    const attached = await this.#store.inspect(fileKey(roomId, userId, fileId), SNIFF_BYTES);
+    if (!attached) return undefined;
+    const earlier =
+      clientMessageId === null
+        ? undefined
+        : await this.#context.store.getMessageByClientId(roomId, userId, clientMessageId);
+    if (!earlier?.attachments.some(({ id }) => id === fileId)) {
+      throw new ChatError('FILE_NOT_FOUND', `File ${fileId} is attached to another message: upload it again.`);
+    }
+    return attached;
   }
 
   /** Moves a stored message's uploads to their attached keys (a retry finds them moved already). */

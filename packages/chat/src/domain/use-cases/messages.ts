@@ -73,7 +73,8 @@ export class MessageService {
       context.requireUser(userId),
       resolveMentions(context, room, userId, text),
     ]);
-    const attachments = files.length > 0 ? await this.#files!.attachments(userId, input.roomId, files) : [];
+    const attachments =
+      files.length > 0 ? await this.#files!.attachments(userId, input.roomId, files, clientMessageId) : [];
     const { message, event, created } = await context.store.appendMessage({
       id: randomUUID(),
       roomId: input.roomId,

@@ -350,6 +350,10 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#messages.getMessage(id);
   }
 
+  getMessageByClientId(roomId: RoomId, authorId: UserId, clientMessageId: string): Promise<Message | undefined> {
+    return this.#messages.getMessageByClientId(roomId, authorId, clientMessageId);
+  }
+
   listMessages(roomId: RoomId, options: { beforeSeq?: number; limit: number }): Promise<MessagePage> {
     return this.#messages.listMessages(roomId, options);
   }

@@ -9,7 +9,7 @@
 import { ChatError } from '../../domain/errors.ts';
 import { ChatLimits } from '../../domain/limits.ts';
 import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
-import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserRef } from '../../domain/types.ts';
+import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserId, UserRef } from '../../domain/types.ts';
 import type { AppendResult, MessageChangeResult, MessagePage, NewMessage } from '../../ports/chat-store.ts';
 import { appendResult, newMessage } from '../new-message.ts';
 import {
@@ -150,6 +150,15 @@ export class DynamoMessages {
     return table.run(async () => {
       const pointer = await table.get<{ roomId: RoomId; seq: number }>(keys.messageId(id));
       return pointer && toMessage(await table.get<MessageItem>(keys.message(pointer.roomId, pointer.seq)));
+    });
+  }
+
+  async getMessageByClientId(roomId: RoomId, authorId: UserId, clientMessageId: string): Promise<Message | undefined> {
+    const table = this.#table;
+    return table.run(async () => {
+      const sent = await sentBefore(table, keys.clientMessage(roomId, authorId, clientMessageId), roomId);
+      // 'retry': the guard of a send still being written, without its message yet.
+      return sent === 'retry' ? undefined : sent;
     });
   }
 

@@ -235,6 +235,11 @@ export abstract class SqlChatStore {
     return row && toMessage(row);
   }
 
+  async getMessageByClientId(roomId: RoomId, authorId: UserId, clientMessageId: string): Promise<Message | undefined> {
+    const [row] = await this.query<MessageRow>(this.sql.messageByClientId, [roomId, authorId, clientMessageId]);
+    return row && toMessage(row);
+  }
+
   async listMessages(roomId: RoomId, options: { beforeSeq?: number; limit: number }): Promise<MessagePage> {
     const rows = await this.query<MessageRow>(this.sql.messagesBefore, [
       roomId,
