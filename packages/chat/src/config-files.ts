@@ -9,6 +9,7 @@
  * | `FILES_MAX_BYTES`     | `10485760` (10 MiB)                | Largest file                                        |
  * | `FILES_ALLOWED_TYPES` | images, PDF, ZIP, plain text types | Comma-separated MIME types that may be attached     |
  * | `FILES_ENABLED`       | `true`                             | `false` refuses every attachment                    |
+ * | `FILES_UPLOAD_EXPIRY_HOURS` | `24`                         | With a directory: when an unsent upload is deleted  |
  */
 import { resolve } from 'node:path';
 import { normalizeType } from './domain/attachments.ts';
@@ -21,7 +22,11 @@ export const FILES_ENVIRONMENT = [
   'FILES_MAX_BYTES',
   'FILES_ALLOWED_TYPES',
   'FILES_ENABLED',
+  'FILES_UPLOAD_EXPIRY_HOURS',
 ] as const;
+
+/** Longest `FILES_UPLOAD_EXPIRY_HOURS` accepted: a year. */
+const MAX_UPLOAD_EXPIRY_HOURS = 24 * 365;
 
 /** Largest `FILES_MAX_BYTES` accepted: S3 takes one `PUT` of up to 5 GiB; a chat attachment is far smaller. */
 const MAX_FILE_BYTES = 1024 ** 3;
@@ -72,11 +77,19 @@ export function readFilesConfig(
       throw new TypeError(`FILES_ALLOWED_TYPES: ${unsafe} cannot be allowed (it runs scripts).`);
     limits.allowedTypes = list;
   }
+  const expiry = text('FILES_UPLOAD_EXPIRY_HOURS');
+  const expiryHours = expiry === undefined ? undefined : Number(expiry);
+  if (expiryHours !== undefined && !(expiryHours > 0 && expiryHours <= MAX_UPLOAD_EXPIRY_HOURS)) {
+    throw new TypeError(
+      `FILES_UPLOAD_EXPIRY_HOURS must be a number of hours above 0, up to ${MAX_UPLOAD_EXPIRY_HOURS}, got ${expiry}.`,
+    );
+  }
   const hasLimits = Object.keys(limits).length > 0;
-  if (dir === undefined && bucket === undefined && !hasLimits) return undefined;
+  if (dir === undefined && bucket === undefined && !hasLimits && expiryHours === undefined) return undefined;
   return {
     ...(dir !== undefined && { dir: resolve(cwd, dir) }),
     ...(bucket !== undefined && { s3: { bucket } }),
     ...(hasLimits && { limits }),
+    ...(expiryHours !== undefined && { unattachedUploadExpiryMs: expiryHours * 60 * 60 * 1000 }),
   };
 }

@@ -254,7 +254,11 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   const inFlight = new InFlight();
   try {
     try {
-      files = await openFileStore(settings.files, { dataDir, cluster: settings.cluster !== undefined });
+      files = await openFileStore(settings.files, {
+        dataDir,
+        cluster: settings.cluster !== undefined,
+        logger: chatLogger,
+      });
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
       throw new ChatServerError(ChatServerErrorCode.config, error.message, { cause: error });

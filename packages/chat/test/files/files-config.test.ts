@@ -17,6 +17,7 @@ describe('FILES_* settings', () => {
       limits: { maxBytes: 2_097_152, allowedTypes: ['image/png', 'application/pdf'] },
     });
     assert.equal(read({ FILES_ENABLED: 'false' }), false);
+    assert.deepEqual(read({ FILES_UPLOAD_EXPIRY_HOURS: '1.5' }), { unattachedUploadExpiryMs: 5_400_000 });
   });
 
   it('refuses settings that are wrong, naming them', () => {
@@ -28,6 +29,9 @@ describe('FILES_* settings', () => {
       [{ FILES_ALLOWED_TYPES: 'image/png,image/svg+xml' }, /image\/svg\+xml cannot be allowed/],
       [{ FILES_ALLOWED_TYPES: 'text/html' }, /text\/html cannot be allowed/],
       [{ FILES_ENABLED: 'yes' }, /FILES_ENABLED/],
+      [{ FILES_UPLOAD_EXPIRY_HOURS: '0' }, /FILES_UPLOAD_EXPIRY_HOURS/],
+      [{ FILES_UPLOAD_EXPIRY_HOURS: 'a day' }, /FILES_UPLOAD_EXPIRY_HOURS/],
+      [{ FILES_UPLOAD_EXPIRY_HOURS: '100000' }, /FILES_UPLOAD_EXPIRY_HOURS/],
     ];
     for (const [env, message] of refused) {
       assert.throws(() => read(env), { code: 'CHAT_SERVER_CONFIG', message }, JSON.stringify(env));

@@ -328,8 +328,11 @@ export function servingOf(attachment: Attachment): Omit<DownloadOptions, 'expire
   return { name: attachment.name, type: attachment.type, attachment: !imageTypes.has(attachment.type) };
 }
 
+/** Where uploads wait for their message: what is still there after a day was never sent (docs/operations.md, "Files"). */
+export const UPLOADS_PREFIX = 'uploads';
+
 function uploadKey(roomId: RoomId, userId: UserId, fileId: string): string {
-  return `uploads/${segment(roomId)}/${segment(userId)}/${fileId}`;
+  return `${UPLOADS_PREFIX}/${segment(roomId)}/${segment(userId)}/${fileId}`;
 }
 
 function fileKey(roomId: RoomId, userId: UserId, fileId: string): string {

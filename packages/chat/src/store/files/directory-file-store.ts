@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -97,6 +97,26 @@ export class DirectoryFileStore implements FileStore {
     } catch (error) {
       throw storeError(error);
     }
+  }
+
+  /**
+   * Deletes the files under `prefix` (a key's first segments) last written before
+   * `before` (ms since the epoch), temporary ones of an interrupted write included;
+   * resolves to how many. A file deleted meanwhile by someone else is no error.
+   */
+  async deleteOlderThan(prefix: string, before: number): Promise<number> {
+    const dir = this.#path(prefix);
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(missingOr);
+    let deleted = 0;
+    for (const entry of entries ?? []) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      const info = await stat(path).catch(missingOr);
+      if (info === undefined || info.mtimeMs >= before) continue;
+      await rm(path, { force: true }).catch(missingOr);
+      deleted++;
+    }
+    return deleted;
   }
 
   #path(key: string): string {

@@ -13,7 +13,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileLimits } from '../../domain/attachments.ts';
-import type { FileServiceOptions } from '../../domain/use-cases/files.ts';
+import type { ChatLogger } from '../../domain/use-cases/context.ts';
+import { type FileServiceOptions, UPLOADS_PREFIX } from '../../domain/use-cases/files.ts';
 import { DirectoryFileStore } from './directory-file-store.ts';
 import { S3FileStore, type S3FileStoreOptions } from './s3-file-store.ts';
 
@@ -24,12 +25,20 @@ export interface ChatFilesOptions {
   s3?: S3FileStoreOptions;
   /** Limits that differ from `defaultFileLimits` (domain/attachments.ts). @default {} */
   limits?: Partial<FileLimits>;
+  /**
+   * With a directory: uploads never sent with a message are deleted once they are
+   * this old (checked at start and every hour), as the S3 bucket's lifecycle rule
+   * does. @default 86400000 (one day)
+   */
+  unattachedUploadExpiryMs?: number;
 }
+
+const UPLOAD_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** What the chat service takes, or `undefined` when files are off; plus what to close. */
 export async function openFileStore(
   options: ChatFilesOptions | false | undefined,
-  defaults: { dataDir: string; cluster: boolean },
+  defaults: { dataDir: string; cluster: boolean; logger: ChatLogger },
 ): Promise<{ files: FileServiceOptions | undefined; close(): void }> {
   const settings = options ?? (defaults.cluster ? false : { dir: join(defaults.dataDir, 'files') });
   if (settings === false) return { files: undefined, close() {} };
@@ -43,7 +52,18 @@ export async function openFileStore(
     return { files: { store, limits, linkKey: randomBytes(32) }, close: () => store.destroy() };
   }
   const dir = resolve(settings.dir ?? join(defaults.dataDir, 'files'));
-  return { files: { store: new DirectoryFileStore(dir), limits, linkKey: await linkKey(dir) }, close() {} };
+  const store = new DirectoryFileStore(dir);
+  const files = { store, limits, linkKey: await linkKey(dir) };
+  const expiryMs = settings.unattachedUploadExpiryMs ?? 24 * 60 * 60 * 1000;
+  // Every node of a cluster sweeps the shared directory: deleting twice is harmless.
+  const sweep = (): void => {
+    store.deleteOlderThan(UPLOADS_PREFIX, Date.now() - expiryMs).catch((error: unknown) => {
+      defaults.logger.warn({ err: error }, 'chat: deleting unsent uploads failed');
+    });
+  };
+  sweep();
+  const timer = setInterval(sweep, UPLOAD_SWEEP_INTERVAL_MS).unref();
+  return { files, close: () => clearInterval(timer) };
 }
 
 /**
