@@ -106,13 +106,13 @@ export class DirectoryFileStore implements FileStore {
    */
   async deleteOlderThan(prefix: string, before: number): Promise<number> {
     const dir = this.#path(prefix);
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(missingOr);
+    // Names relative to `dir` (not `Dirent.parentPath`, which Node 20.11 lacks).
+    const names = await readdir(dir, { recursive: true }).catch(missingOr);
     let deleted = 0;
-    for (const entry of entries ?? []) {
-      if (!entry.isFile()) continue;
-      const path = join(entry.parentPath, entry.name);
+    for (const name of names ?? []) {
+      const path = join(dir, name);
       const info = await stat(path).catch(missingOr);
-      if (info === undefined || info.mtimeMs >= before) continue;
+      if (!info?.isFile() || info.mtimeMs >= before) continue;
       await rm(path, { force: true }).catch(missingOr);
       deleted++;
     }
