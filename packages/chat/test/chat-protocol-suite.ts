@@ -20,9 +20,11 @@ import { ChatClient, type Frame, postJson, register, uniqueName, upgradeStatus, 
 /**
  * One test's limit, well under the runner's limit for a whole file: a test that
  * hangs fails by its own name and the rest of the suite still runs, instead of
- * the file being killed with nothing to say which part hung.
+ * the file being killed with nothing to say which part hung. Generous, because in
+ * a full run DynamoDB Local (one JVM for every file) has made a long test of the
+ * two-node deployment take over a minute.
  */
-const TEST_TIMEOUT_MS = 120_000;
+const TEST_TIMEOUT_MS = 240_000;
 
 /** `it` with the suite's per-test limit. */
 function it(name: string, fn: () => Promise<void>): void {
