@@ -16,7 +16,7 @@ import { ChatLimits } from '../src/domain/limits.ts';
 import type { Session } from '../src/domain/types.ts';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { ChatClient, type Frame, postJson, register } from './chat-test-client.ts';
-import { cheapPasswordCost, relaxedRateLimits } from './test-settings.ts';
+import { embeddedTestServer, relaxedRateLimits } from './test-settings.ts';
 
 /** Small enough to reach in a test, large enough for the paging test's few lookups per user. */
 const LOOKUP_BURST = 5;
@@ -29,12 +29,8 @@ describe('group direct conversations and finding people, over the gateway on SQL
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chat-groups-'));
     chat = await startChatServer({
-      port: 0,
-      dataDir,
-      logger: false,
-      webRoot: join(dataDir, 'no-web'),
+      ...embeddedTestServer(dataDir),
       rateLimits: { ...relaxedRateLimits, lookup: { capacity: LOOKUP_BURST, refillMs: 600_000 } },
-      passwordCost: cheapPasswordCost,
     });
   });
 

@@ -18,7 +18,7 @@ import type { RateLimitOverrides } from '../src/domain/rate-limits.ts';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { DATABASE_FILE, SqliteChatStore } from '../src/store/sqlite/sqlite-chat-store.ts';
 import { ChatClient, type Frame, register, uniqueName } from './chat-test-client.ts';
-import { cheapPasswordCost, relaxedRateLimits } from './test-settings.ts';
+import { embeddedTestServer, relaxedRateLimits } from './test-settings.ts';
 
 interface Server {
   chat: ChatServer;
@@ -27,14 +27,7 @@ interface Server {
 
 async function startServer(rateLimits: RateLimitOverrides): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'private-rooms-'));
-  const chat = await startChatServer({
-    port: 0,
-    dataDir,
-    logger: false,
-    webRoot: join(dataDir, 'no-web'),
-    rateLimits,
-    passwordCost: cheapPasswordCost,
-  });
+  const chat = await startChatServer({ ...embeddedTestServer(dataDir), rateLimits });
   return { chat, dataDir };
 }
 

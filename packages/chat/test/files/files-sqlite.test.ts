@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startChatServer } from '../../src/server.ts';
 import { ChatClient, postJson, register } from '../chat-test-client.ts';
-import { cheapPasswordCost, relaxedRateLimits } from '../test-settings.ts';
+import { embeddedTestServer } from '../test-settings.ts';
 import { runFileSuite, SUITE_MAX_BYTES } from './files-suite.ts';
 
 runFileSuite('SQLite, data directory', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-files-'));
   const chat = await startChatServer({
-    port: 0,
-    dataDir,
-    logger: false,
-    rateLimits: relaxedRateLimits,
-    passwordCost: cheapPasswordCost,
+    ...embeddedTestServer(dataDir),
     files: { limits: { maxBytes: SUITE_MAX_BYTES } },
   });
   return {
@@ -32,14 +28,7 @@ runFileSuite('SQLite, data directory', async () => {
 describe('a chat without a file store', () => {
   it('refuses uploads and attachments with FILES_NOT_ENABLED', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-no-files-'));
-    const chat = await startChatServer({
-      port: 0,
-      dataDir,
-      logger: false,
-      rateLimits: relaxedRateLimits,
-      passwordCost: cheapPasswordCost,
-      files: false,
-    });
+    const chat = await startChatServer({ ...embeddedTestServer(dataDir), files: false });
     try {
       const ada = await register(chat.url);
       const client = await ChatClient.connect(chat.webSocketUrl, ada.token);
