@@ -62,6 +62,7 @@ export const CHAT_ENVIRONMENT = [
   'CHAT_RATE_LIMITS',
   'CHAT_GUEST_IDLE_HOURS',
   'CHAT_HEARTBEAT_SECONDS',
+  'CHAT_PRESENCE_MAX_ROOM_MEMBERS',
   'CHAT_ADMINS',
   'DATABASE_QUERY_TIMEOUT_MS',
   ...FILES_ENVIRONMENT,
@@ -133,6 +134,17 @@ export function readChatConfig(
     heartbeatText === undefined
       ? undefined
       : readInteger('the heartbeat interval in seconds', 'CHAT_HEARTBEAT_SECONDS', heartbeatText, 1, 300);
+  const presenceText = nonEmpty(env.CHAT_PRESENCE_MAX_ROOM_MEMBERS);
+  const presenceMaxRoomMembers =
+    presenceText === undefined
+      ? undefined
+      : readInteger(
+          'the largest room that hears presence',
+          'CHAT_PRESENCE_MAX_ROOM_MEMBERS',
+          presenceText,
+          0,
+          1_000_000,
+        );
 
   if (databaseUrl !== undefined) checkUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
   if (redisUrl !== undefined) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
@@ -238,6 +250,7 @@ export function readChatConfig(
     ...(rateLimits !== undefined && { rateLimits }),
     ...(guestIdleHours !== undefined && { guestIdleMs: guestIdleHours * 3_600_000 }),
     ...(heartbeatSeconds !== undefined && { heartbeatIntervalMs: heartbeatSeconds * 1000 }),
+    ...(presenceMaxRoomMembers !== undefined && { presenceMaxRoomMembers }),
     ...(serverAdmins.length > 0 && { serverAdmins }),
     ...(databaseUrl !== undefined && {
       database: {

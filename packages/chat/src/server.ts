@@ -136,6 +136,11 @@ export interface ChatServerOptions {
   /** How often clients ping for the heads of their rooms (docs/protocol.md, "ping"). @default 25000 */
   heartbeatIntervalMs?: number;
   /**
+   * Rooms with more members than this send no `presence` frames; their members
+   * read `online` (docs/protocol.md, "presence"). @default 250
+   */
+  presenceMaxRoomMembers?: number;
+  /**
    * Wraps how room events reach connections, e.g. to trace or count publishes;
    * what it returns must keep the `Broadcaster` contract (ports/broadcaster.ts).
    * @default the gateway's channels, as they are
@@ -229,6 +234,13 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         throw new TypeError(`${name} must be a positive number of milliseconds, got ${value}.`);
       }
     }
+    const { presenceMaxRoomMembers } = settings;
+    if (
+      presenceMaxRoomMembers !== undefined &&
+      !(Number.isSafeInteger(presenceMaxRoomMembers) && presenceMaxRoomMembers >= 0)
+    ) {
+      throw new TypeError(`presenceMaxRoomMembers must be a whole number, 0 or more, got ${presenceMaxRoomMembers}.`);
+    }
   } catch (error) {
     throw new ChatServerError(ChatServerErrorCode.config, (error as Error).message, { cause: error });
   }
@@ -290,6 +302,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       passwords: new PasswordHasher(settings.passwordCost),
       ...(settings.guestIdleMs !== undefined && { guestIdleMs: settings.guestIdleMs }),
       ...(settings.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: settings.heartbeatIntervalMs }),
+      ...(settings.presenceMaxRoomMembers !== undefined && { presenceMaxRoomMembers: settings.presenceMaxRoomMembers }),
       ...(settings.serverAdmins && { serverAdmins: settings.serverAdmins }),
       ...(files.files && { files: files.files }),
     });

@@ -211,6 +211,24 @@ describe('ChatService', () => {
   });
 
   describe('guest expiry', () => {
+    it('counts a guest’s connections as activity, with one write for a burst of them', async () => {
+      const guest = await chat.accounts.guest(client);
+      const identity = await identityOf(guest);
+      const idleBefore = async (before: number) =>
+        (await store.listIdleGuests(before, 10_000)).some((user) => user.id === guest.user.id);
+      const signedInAt = clock.now();
+      const tab = randomUUID();
+      clock.advance(60_000);
+      await chat.presence.connect(tab, identity);
+      await disconnect(tab);
+      assert.equal(await idleBefore(signedInAt + 1), true, 'within 86 s of the sign-in: the sign-in stands');
+      clock.advance(60_000);
+      await chat.presence.connect(tab, identity);
+      assert.equal(await idleBefore(signedInAt + 1), false, 'two minutes on: moved to the connect');
+      assert.equal(await idleBefore(clock.now() + 1), true);
+      await disconnect(tab);
+    });
+
     it('retires a guest idle for a day: it leaves its rooms, its messages stay under a former-guest name', async () => {
       const guest = await chat.accounts.guest(client);
       const identity = await identityOf(guest);
@@ -296,6 +314,48 @@ describe('ChatService', () => {
       ]);
       assert.ok(!(await chat.presence.online(alice.user.id)).users.some((user) => user.id === alice.user.id));
       await chat.presence.disconnect(tabs[2]!); // a repeated disconnect is ignored
+    });
+
+    it('is not announced in rooms larger than its limit, and is still listed there', async () => {
+      // #general holds every user of this file; a service whose limit sits at 3 members tells only the small room.
+      const withPresenceLimit = (presenceMaxRoomMembers: number) =>
+        new ChatService({
+          store,
+          broadcaster,
+          tokens,
+          clock,
+          rateLimitStore: new MemoryRateLimitStore(),
+          passwords: new PasswordHasher(cheapPasswordCost),
+          presenceMaxRoomMembers,
+        });
+      const small = withPresenceLimit(3);
+      const [bob, carol] = [await signUp(), await signUp()];
+      const alice = await chat.accounts.register(uniqueName('alice'), password, client);
+      const roomId = (await chat.rooms.createRoom(alice.user.id, uniqueName('room'))).id;
+      for (const member of [bob, carol]) await chat.rooms.joinRoom(member.id, roomId, member.conn);
+      const general = (await chat.presence.hello(bob.id)).rooms.find((room) => room.name === 'general')!;
+      assert.ok((await chat.rooms.members(bob.id, general.id)).members.length > 3);
+      for (const member of [bob, carol]) broadcaster.take(member.conn);
+
+      const tab = randomUUID();
+      await small.presence.connect(tab, await identityOf(alice, small));
+      for (const member of [bob, carol]) {
+        assert.deepEqual(broadcaster.take(member.conn), [{ type: 'presence', roomId, user: alice.user, online: true }]);
+      }
+      assert.ok((await small.presence.online(bob.id)).users.some((user) => user.id === alice.user.id));
+      broadcaster.close(tab);
+      await small.presence.disconnect(tab);
+      assert.deepEqual(broadcaster.take(bob.conn), [{ type: 'presence', roomId, user: alice.user, online: false }]);
+
+      // A limit of 0 turns presence frames off; who is online is still read.
+      const none = withPresenceLimit(0);
+      await none.presence.connect(tab, await identityOf(alice, none));
+      assert.deepEqual(broadcaster.take(bob.conn), []);
+      assert.ok((await none.presence.online(bob.id)).users.some((user) => user.id === alice.user.id));
+      broadcaster.close(tab);
+      await none.presence.disconnect(tab);
+      assert.deepEqual(broadcaster.take(bob.conn), []);
+      assert.throws(() => withPresenceLimit(-1), RangeError);
     });
   });
 

@@ -120,6 +120,20 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
     });
 
     describe('guests', () => {
+      it('leaves a guest whose activity is recorded at or after unlessSince as it is', async () => {
+        const base = clock + 2 * 10 ** 12;
+        const at = (offset: number) => base + offset;
+        const guest = await newUser({ guest: true });
+        const idleBefore = async (before: number) =>
+          (await store.listIdleGuests(before, 1000)).some((user) => user.id === guest.id);
+        await store.recordGuestActivity(guest.id, at(10));
+        await store.recordGuestActivity(guest.id, at(12), at(10));
+        assert.equal(await idleBefore(at(11)), true, 'still seen at 10');
+        await store.recordGuestActivity(guest.id, at(14), at(11));
+        assert.equal(await idleBefore(at(13)), false, 'seen at 14');
+        assert.equal(await idleBefore(at(15)), true);
+      });
+
       it('lists guests idle since before a time, the longest idle first, never registered users', async () => {
         // Far in the future of this suite's clock, so guests from other tests stay out of the way.
         const base = clock + 10 ** 12;
@@ -431,7 +445,10 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           assert.equal(view?.peer, null);
           assert.equal(view?.unread, 0);
           assert.ok((await store.listUserRooms(user.id, ALL)).some((entry) => entry.room.id === room.id));
-          assert.ok((await store.listUserRoomIds(user.id)).includes(room.id));
+          assert.deepEqual(
+            (await store.listUserRoomSizes(user.id, 10)).find((entry) => entry.roomId === room.id),
+            { roomId: room.id, members: 3 },
+          );
           assert.ok(!(await store.listPublicRooms(user.id, ALL)).some((entry) => entry.room.id === room.id));
         }
       });
@@ -1522,7 +1539,30 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           listed.map(({ room }) => room.id),
           ids,
         );
-        assert.deepEqual(await store.listUserRoomIds(alice.id), ids);
+        assert.deepEqual(
+          (await store.listUserRoomSizes(alice.id, 10)).map(({ roomId }) => roomId),
+          ids,
+        );
+      });
+
+      it("counts each of a user's rooms' members up to the cap it is given", async () => {
+        const [alice, bob, carol] = [await newUser(), await newUser(), await newUser()];
+        const alone = await roomWith(alice);
+        const three = await roomWith(alice, bob, carol);
+        const byRoom = async (cap: number) =>
+          new Map((await store.listUserRoomSizes(alice.id, cap)).map(({ roomId, members }) => [roomId, members]));
+        assert.deepEqual(
+          await byRoom(2),
+          new Map([
+            [alone.id, 1],
+            [three.id, 2],
+          ]),
+        );
+        assert.equal((await byRoom(3)).get(three.id), 3);
+        assert.equal((await byRoom(100)).get(three.id), 3);
+        await store.removeMember(three.id, carol.id, now());
+        assert.equal((await byRoom(100)).get(three.id), 2);
+        assert.deepEqual(await store.listUserRoomSizes(carol.id, 100), []);
       });
 
       it('lists public rooms by name, each once', async () => {

@@ -45,6 +45,7 @@ describe('Class: ChatClient', () => {
     options: {
       maxLoadedMessages?: number;
       onlinePages?: number;
+      onlineRefreshMs?: number;
       isReading?: () => boolean;
       readReceiptIntervalMs?: number;
       pageAttempts?: number;
@@ -205,6 +206,49 @@ describe('Class: ChatClient', () => {
       ['ada', 'bob', 'carl', 'dave'],
     );
     assert.equal(state.onlineCursor, null);
+  });
+
+  it('reads who is online again every onlineRefreshMs while the page is read, and the loaded members’ dots with it', async () => {
+    let reading = false;
+    const { client, connection, flush } = start({ onlineRefreshMs: 20, isReading: () => reading });
+    const socket = await server.nextConnection();
+    await welcome(socket, 0, connection, { online: [me, user('bob')] });
+    flush();
+    const members = await socket.nextAction('members');
+    socket.send({
+      type: 'members',
+      requestId: members.requestId,
+      roomId: 'r1',
+      members: [{ ...member('bob'), online: true }, member('carl')],
+    });
+    await drained(socket, connection);
+    flush();
+    // Hidden, the page asks nothing for five intervals.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pong = connection.request({ action: 'ping' });
+    let frame = await socket.next();
+    for (; frame.action !== 'ping'; frame = await socket.next()) assert.notEqual(frame.action, 'online');
+    socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
+    await pong;
+    reading = true;
+    const refresh = await socket.nextAction('online');
+    assert.equal(refresh.cursor, undefined, 'from the first page');
+    // Carl came online in a room too large to say so, and bob went.
+    socket.send({ type: 'online', requestId: refresh.requestId, users: [me, user('carl')] });
+    await drained(socket, connection);
+    flush();
+    const state = client.getState();
+    assert.deepEqual(
+      state.online.map((online) => online.username),
+      [me.username, 'carl'],
+    );
+    assert.deepEqual(
+      state.members.r1?.members.map(({ user, online }) => [user.username, online]),
+      [
+        ['bob', false],
+        ['carl', true],
+      ],
+    );
   });
 
   it('reads members a page at a time, and shows a member who joins only where the loaded part reaches', async () => {

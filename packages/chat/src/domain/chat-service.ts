@@ -37,7 +37,7 @@ import { MessageService } from './use-cases/messages.ts';
 import { ModerationService } from './use-cases/moderation.ts';
 import { NotificationService } from './use-cases/notifications.ts';
 import { PinService } from './use-cases/pins.ts';
-import { PresenceService } from './use-cases/presence.ts';
+import { defaultPresenceMaxRoomMembers, PresenceService } from './use-cases/presence.ts';
 import { ReactionService } from './use-cases/reactions.ts';
 import { ReadStateService } from './use-cases/read-state.ts';
 import { RoomService } from './use-cases/rooms.ts';
@@ -90,6 +90,11 @@ export interface ChatServiceDependencies {
   guestIdleMs?: number;
   /** How often clients ping for the heads of their rooms (use-cases/heartbeat.ts). @default 25000 */
   heartbeatIntervalMs?: number;
+  /**
+   * Rooms with more members than this send no `presence` frames; their members
+   * read `online` (use-cases/presence.ts). @default 250
+   */
+  presenceMaxRoomMembers?: number;
   /** Usernames of the server's admins, who read every room's audit log (use-cases/audit-log.ts). @default [] */
   serverAdmins?: readonly string[];
   /** Where attached files live and their limits (use-cases/files.ts). @default none: attachments are refused */
@@ -150,6 +155,7 @@ export class ChatService {
     passwords = new PasswordHasher(),
     guestIdleMs = defaultGuestIdleMs,
     heartbeatIntervalMs = defaultHeartbeatIntervalMs,
+    presenceMaxRoomMembers = defaultPresenceMaxRoomMembers,
     serverAdmins = [],
     files,
   }: ChatServiceDependencies) {
@@ -161,7 +167,9 @@ export class ChatService {
     this.users = new UserLookupService(context);
     this.accounts = new AccountService(context, tokens, this.rooms, passwords, this.guests);
     this.heartbeat = new HeartbeatService(context, { intervalMs: heartbeatIntervalMs });
-    this.presence = new PresenceService(context, this.guests, this.heartbeat);
+    this.presence = new PresenceService(context, this.guests, this.heartbeat, {
+      maxRoomMembers: presenceMaxRoomMembers,
+    });
     this.files = files && new FileService(context, files);
     this.messages = new MessageService(context, this.files);
     this.reactions = new ReactionService(context);

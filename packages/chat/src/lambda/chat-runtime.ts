@@ -91,6 +91,7 @@ export function chatDependencies(endpoint: string, parts: FunctionParts): Promis
       const files = parts.files?.();
       const guestIdleHours = process.env[LambdaEnvironment.guestIdleHours];
       const heartbeatSeconds = process.env[LambdaEnvironment.heartbeatSeconds];
+      const presenceMaxRoomMembers = process.env[LambdaEnvironment.presenceMaxRoomMembers];
       service = new ChatService({
         store,
         broadcaster,
@@ -100,6 +101,7 @@ export function chatDependencies(endpoint: string, parts: FunctionParts): Promis
         rateLimits: rateLimitOverrides(),
         ...(guestIdleHours && { guestIdleMs: Number(guestIdleHours) * 3_600_000 }),
         ...(heartbeatSeconds && { heartbeatIntervalMs: Number(heartbeatSeconds) * 1000 }),
+        ...(presenceMaxRoomMembers && { presenceMaxRoomMembers: Number(presenceMaxRoomMembers) }),
         serverAdmins: serverAdminNames(process.env[LambdaEnvironment.serverAdmins]),
         ...(files && { files }),
       });

@@ -49,6 +49,8 @@ export const LambdaEnvironment = {
   guestIdleHours: 'CHAT_GUEST_IDLE_HOURS',
   /** How often clients ping for their rooms' heads, in seconds (told to them by `hello`). @default 25 */
   heartbeatSeconds: 'CHAT_HEARTBEAT_SECONDS',
+  /** Rooms with more members than this send no `presence` frames. @default 250 */
+  presenceMaxRoomMembers: 'CHAT_PRESENCE_MAX_ROOM_MEMBERS',
   /** The server's admins: usernames separated by commas or spaces. @default none */
   serverAdmins: 'CHAT_ADMINS',
 } as const;

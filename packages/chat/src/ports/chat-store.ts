@@ -165,6 +165,12 @@ export interface AuditKey {
   id: string;
 }
 
+/** One of a user's rooms and its member count, counted up to a cap (`listUserRoomSizes`). */
+export interface RoomSize {
+  roomId: RoomId;
+  members: number;
+}
+
 export interface PublicRoom {
   room: Room;
   memberCount: number;
@@ -245,8 +251,13 @@ export interface ChatStore {
 
   // Guests (they expire when idle: domain/use-cases/guest-expiry.ts)
 
-  /** Records a guest as active now (sign-in, refresh, a connection opening or closing); a no-op for others. */
-  recordGuestActivity(userId: UserId, at: number): Promise<void>;
+  /**
+   * Records a guest as active at `at` (sign-in, refresh, a connection opening
+   * or closing); a no-op for others, and for a guest whose activity is recorded
+   * at or after `unlessSince` already: a burst of reconnects writes once.
+   * @param unlessSince @default every earlier record is moved
+   */
+  recordGuestActivity(userId: UserId, at: number, unlessSince?: number): Promise<void>;
   /**
    * Guests not yet retired whose last activity is before `idleBefore`, the
    * longest idle first. May include guests with an open connection: the caller checks.
@@ -326,8 +337,14 @@ export interface ChatStore {
    * are, never what the rooms hold.
    */
   listRoomHeads(userId: UserId, changedAfter: number, page: Page<RoomId>): Promise<RoomHead[]>;
-  /** The ids of all the user's rooms and direct conversations (for subscriptions and presence). */
-  listUserRoomIds(userId: UserId): Promise<RoomId[]>;
+  /**
+   * All the user's rooms and direct conversations (for subscriptions and
+   * presence), by id, each with its member count counted up to `countUpTo`: a
+   * room with more members says `countUpTo`. Presence needs only to tell
+   * small rooms from large ones, and must not pay for a large room's size on
+   * every connection.
+   */
+  listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]>;
   getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined>;
   /**
    * Moves the read marker forward to `seq` (capped at the room's `lastSeq`; never

@@ -49,6 +49,17 @@ describe('readChatConfig', () => {
     assertRefused({ CHAT_RATE_LIMITS: 'fast' }, /^CHAT_RATE_LIMITS is not JSON/);
   });
 
+  it('reads the largest room that hears presence', () => {
+    assert.equal(
+      readChatConfig({}, { CHAT_PRESENCE_MAX_ROOM_MEMBERS: '40' }, '/srv').server.presenceMaxRoomMembers,
+      40,
+    );
+    assert.equal(readChatConfig({}, { CHAT_PRESENCE_MAX_ROOM_MEMBERS: '0' }, '/srv').server.presenceMaxRoomMembers, 0);
+    assert.equal(readChatConfig({}, {}, '/srv').server.presenceMaxRoomMembers, undefined);
+    assertRefused({ CHAT_PRESENCE_MAX_ROOM_MEMBERS: '-1' }, /CHAT_PRESENCE_MAX_ROOM_MEMBERS/);
+    assertRefused({ CHAT_PRESENCE_MAX_ROOM_MEMBERS: 'many' }, /CHAT_PRESENCE_MAX_ROOM_MEMBERS/);
+  });
+
   it('reads the database statement timeout, the guest idle time and the heartbeat', () => {
     const { server } = readChatConfig(
       {},

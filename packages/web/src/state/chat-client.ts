@@ -48,6 +48,7 @@ import {
   withMember,
   withMemberRole,
   withOnline,
+  withOnlineFrom,
   withoutMember,
   withPage,
 } from './member-list.ts';
@@ -136,6 +137,13 @@ export interface ChatClientOptions {
    */
   onlinePages?: number;
   /**
+   * How often the online list (and the loaded members' online dots) is read
+   * again while the page is being read: rooms larger than the server's
+   * presence limit send no `presence` frames (docs/protocol.md, "presence").
+   * @default 120000
+   */
+  onlineRefreshMs?: number;
+  /**
    * A new message by someone else was applied (live or caught up), with its
    * room as it is now: where browser notifications start (notification-rules.ts).
    * @default nothing
@@ -215,6 +223,8 @@ export class ChatClient {
   readonly #threadReceipts: ReadReceipts;
   #unsubscribe: Array<() => void> = [];
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #onlineRefreshMs: number;
+  #onlineRefreshTimer: ReturnType<typeof setInterval> | null = null;
   #state: ChatState = initialState;
   #nonce = 0;
   readonly #scheduleFlush: (flush: () => void) => void;
@@ -242,6 +252,7 @@ export class ChatClient {
     this.#scheduleFlush = options.scheduleFlush ?? nextFrame;
     this.#maxLoadedMessages = options.maxLoadedMessages ?? 10_000;
     this.#onlinePages = options.onlinePages ?? 10;
+    this.#onlineRefreshMs = options.onlineRefreshMs ?? 120_000;
     this.#receipts = new ReadReceipts({
       intervalMs: options.readReceiptIntervalMs,
       now: this.#now,
@@ -287,6 +298,9 @@ export class ChatClient {
       connection.on('unauthorized', () => later(() => this.#onUnauthorized())),
     ];
     connection.connect();
+    this.#onlineRefreshTimer = setInterval(() => {
+      if (this.#connection.state === 'online' && this.#isReading()) this.#load(this.refreshOnline());
+    }, this.#onlineRefreshMs);
   }
 
   stop(): void {
@@ -300,6 +314,8 @@ export class ChatClient {
     this.#threadReceipts.stop();
     this.#connection.close();
     if (this.#typingTimer !== null) clearTimeout(this.#typingTimer);
+    if (this.#onlineRefreshTimer !== null) clearInterval(this.#onlineRefreshTimer);
+    this.#onlineRefreshTimer = null;
   }
 
   selectRoom(roomId: RoomId): void {
@@ -637,6 +653,26 @@ export class ChatClient {
       this.#set({ online: [...this.#state.online, ...added], onlineCursor: trail.next(page.nextCursor, added.length) });
     } finally {
       if (this.#onlineLoading === trail) this.#onlineLoading = null;
+    }
+  }
+
+  /**
+   * Reads who is online again from the first page (then up to `onlinePages`,
+   * as after a welcome). When that reaches the end of the list, the loaded
+   * member lists take their online dots from it too.
+   */
+  async refreshOnline(): Promise<void> {
+    const trail = new CursorTrail();
+    this.#onlineTrail = trail;
+    const page = (await this.#connection.requestPage({ action: 'online' })) as OnlineMessage;
+    // A welcome or another refresh meanwhile started the list again.
+    if (trail !== this.#onlineTrail) return;
+    this.#set({ online: page.users, onlineCursor: trail.next(page.nextCursor, page.users.length) });
+    await this.#readOnlinePages();
+    if (trail !== this.#onlineTrail || this.#state.onlineCursor !== null) return;
+    const online = new Set(this.#state.online.map((user) => user.id));
+    for (const roomId of Object.keys(this.#state.members)) {
+      this.#setMembers(roomId, (list) => withOnlineFrom(list, online));
     }
   }
 

@@ -57,6 +57,12 @@ export function withOnline(list: MemberList, userId: string, online: boolean): M
   };
 }
 
+/** Every loaded member's online flag from a complete list of who is online. */
+export function withOnlineFrom(list: MemberList, online: ReadonlySet<string>): MemberList {
+  if (list.members.every((member) => member.online === online.has(member.user.id))) return list;
+  return { ...list, members: list.members.map((member) => ({ ...member, online: online.has(member.user.id) })) };
+}
+
 /** The member's role changed (a `memberRoleChanged` event); the owner's never does. */
 export function withMemberRole(list: MemberList, userId: string, role: 'admin' | 'member'): MemberList {
   if (!list.members.some((member) => member.user.id === userId && member.role !== role && member.role !== 'owner')) {

@@ -59,9 +59,17 @@ export class GuestExpiry {
     return retired;
   }
 
-  /** Records activity of a guest (the clock for its idle time); nothing for registered users. */
+  /**
+   * Records activity of a guest (the clock for its idle time); nothing for
+   * registered users. Activity recorded less than a thousandth of `idleMs` ago
+   * (86 s of 24 hours) stands: a guest's connections opening and closing in a
+   * burst (a restart reconnects everyone) cost one write, not one each, and a
+   * guest is retired at most that much early.
+   */
   async active(user: User): Promise<void> {
-    if (user.guest) await this.#context.store.recordGuestActivity(user.id, this.#context.clock.now());
+    if (!user.guest) return;
+    const now = this.#context.clock.now();
+    await this.#context.store.recordGuestActivity(user.id, now, now - Math.floor(this.#idleMs / 1000));
   }
 
   async #retire(guest: User, now: number, budget: number): Promise<{ retired: boolean; renamed: number }> {

@@ -4,7 +4,7 @@
  * online, and typing indicators (relayed, never stored).
  */
 import type { ClientLimits } from '../../api/protocol.ts';
-import type { Page, UserKey } from '../../ports/chat-store.ts';
+import type { Page, RoomSize, UserKey } from '../../ports/chat-store.ts';
 import { AnswerBudget } from '../answer-budget.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { ChatError } from '../errors.ts';
@@ -38,6 +38,17 @@ export interface Welcome {
   serverAdmin: boolean;
 }
 
+export interface PresenceOptions {
+  /**
+   * Rooms with more members than this send no `presence` frames (`#announce`);
+   * 0 turns presence frames off. @default 250 (`defaultPresenceMaxRoomMembers`)
+   */
+  maxRoomMembers: number;
+}
+
+/** Large enough for a team's rooms, small enough that a restart costs at most 250² frames per room. */
+export const defaultPresenceMaxRoomMembers = 250;
+
 /** A page of online users. */
 export interface OnlinePage {
   users: UserSummary[];
@@ -51,7 +62,15 @@ export class PresenceService {
   readonly #clientLimits: ClientLimits;
   readonly #heartbeat: HeartbeatService;
 
-  constructor(context: ServiceContext, guests: GuestExpiry, heartbeat: HeartbeatService) {
+  readonly #maxRoomMembers: number;
+
+  constructor(context: ServiceContext, guests: GuestExpiry, heartbeat: HeartbeatService, options: PresenceOptions) {
+    if (!Number.isSafeInteger(options.maxRoomMembers) || options.maxRoomMembers < 0) {
+      throw new RangeError(
+        `The presence room size must be a whole number of members, 0 or more, got ${options.maxRoomMembers}.`,
+      );
+    }
+    this.#maxRoomMembers = options.maxRoomMembers;
     this.#context = context;
     this.#guests = guests;
     this.#heartbeat = heartbeat;
@@ -79,9 +98,10 @@ export class PresenceService {
       await context.store.removeConnection(connectionId);
       throw new ChatError('TOO_MANY_CONNECTIONS');
     }
-    const roomIds = await context.store.listUserRoomIds(userId);
+    const rooms = await this.#roomSizes(userId);
+    const roomIds = rooms.map((room) => room.roomId);
     await context.guard('subscribe', () => context.broadcaster.subscribe(connectionId, roomIds));
-    if (count === 1) await this.#announce(user, roomIds, true, connectionId);
+    if (count === 1) await this.#announce(user, rooms, true, connectionId);
     await this.#guests.active(user);
   }
 
@@ -94,7 +114,7 @@ export class PresenceService {
     if (!user) return;
     await this.#guests.active(user);
     if (removal.remaining > 0) return;
-    await this.#announce(user, await store.listUserRoomIds(user.id), false, connectionId);
+    await this.#announce(user, await this.#roomSizes(user.id), false, connectionId);
   }
 
   /**
@@ -171,9 +191,21 @@ export class PresenceService {
     return true;
   }
 
-  async #announce(user: User, roomIds: readonly RoomId[], online: boolean, origin: ConnectionId): Promise<void> {
+  /** The user's rooms, each counted up to one past the presence limit (all that `#announce` needs to know). */
+  #roomSizes(userId: UserId): Promise<RoomSize[]> {
+    return this.#context.store.listUserRoomSizes(userId, this.#maxRoomMembers + 1);
+  }
+
+  /**
+   * Tells the user's rooms of at most `maxRoomMembers` members. A larger room
+   * hears nothing: each member coming and going would be a frame to every
+   * other member, so N members reconnecting at once (a restart) would cost
+   * about N² frames; there, clients read `online` when they want to know.
+   */
+  async #announce(user: User, rooms: readonly RoomSize[], online: boolean, origin: ConnectionId): Promise<void> {
     const summary = userSummary(user);
-    for (const roomId of roomIds) {
+    for (const { roomId, members } of rooms) {
+      if (members > this.#maxRoomMembers) continue;
       await this.#context.publish(roomId, { type: 'presence', roomId, user: summary, online }, origin);
     }
   }

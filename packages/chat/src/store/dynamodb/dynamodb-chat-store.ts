@@ -74,6 +74,7 @@ import type {
   Page,
   PublicRoom,
   ReplyResult,
+  RoomSize,
   SearchQuery,
   StoredInvite,
   ThreadRoot,
@@ -174,8 +175,8 @@ export class DynamoDbChatStore implements ChatStore {
 
   // Guests
 
-  recordGuestActivity(userId: UserId, at: number): Promise<void> {
-    return this.#guests.recordGuestActivity(userId, at);
+  recordGuestActivity(userId: UserId, at: number, unlessSince?: number): Promise<void> {
+    return this.#guests.recordGuestActivity(userId, at, unlessSince);
   }
 
   listIdleGuests(idleBefore: number, limit: number): Promise<User[]> {
@@ -304,8 +305,8 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#userRooms.listRoomHeads(userId, changedAfter, page);
   }
 
-  listUserRoomIds(userId: UserId): Promise<RoomId[]> {
-    return this.#rooms.listUserRoomIds(userId);
+  listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]> {
+    return this.#userRooms.listUserRoomSizes(userId, countUpTo);
   }
 
   getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined> {

@@ -24,16 +24,22 @@ export class DynamoGuests {
     this.#table = table;
   }
 
-  async recordGuestActivity(userId: UserId, at: number): Promise<void> {
+  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
     const table = this.#table;
     await table.run(() =>
       table.updateIfHeld({
         Key: keys.user(userId),
         UpdateExpression: 'SET #lastSeenAt = :at, #gsi1sk = :key',
         // Only guests still listed: never adds a registered user or a retired guest to the index.
-        ConditionExpression: '#gsi1pk = :guests',
+        // A guest seen since `unlessSince` is left as it is, and its index entry with it.
+        ConditionExpression: '#gsi1pk = :guests AND (attribute_not_exists(#lastSeenAt) OR #lastSeenAt < :since)',
         ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#gsi1sk': 'gsi1sk', '#gsi1pk': 'gsi1pk' },
-        ExpressionAttributeValues: { ':at': at, ':key': guestActivityKey(at, userId), ':guests': GSI1_GUESTS },
+        ExpressionAttributeValues: {
+          ':at': at,
+          ':key': guestActivityKey(at, userId),
+          ':guests': GSI1_GUESTS,
+          ':since': unlessSince,
+        },
       }),
     );
   }

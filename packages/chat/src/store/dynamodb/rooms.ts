@@ -45,7 +45,6 @@ import type { DynamoRoomConnections } from './room-connections.ts';
 import { sequencedWrite } from './sequenced-write.ts';
 import { cancelled, type DynamoTable, gsi1From, type Transaction } from './table.ts';
 import { GSI1_ROOMS, gsi1Members, keys } from './table-design.ts';
-import { userRoomIds } from './user-partition.ts';
 
 export class DynamoRooms {
   readonly #table: DynamoTable;
@@ -346,10 +345,5 @@ export class DynamoRooms {
         role: roles.get(keyOf(keys.member(roomId, user.id)))?.role ?? 'member',
       }));
     });
-  }
-
-  /** The ids of the user's rooms and direct conversations, in id order. */
-  async listUserRoomIds(userId: UserId): Promise<RoomId[]> {
-    return this.#table.run(() => userRoomIds(this.#table, userId));
   }
 }

@@ -5,7 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoomHead, RoomId, UserId, UserRoom } from '../../domain/types.ts';
-import type { Page } from '../../ports/chat-store.ts';
+import type { Page, RoomSize } from '../../ports/chat-store.ts';
 import {
   byKey,
   compare,
@@ -96,6 +96,21 @@ export class DynamoUserRooms {
         );
       }
       return heads.slice(0, page.limit);
+    });
+  }
+
+  /** The room items keep `memberCount`, so a room's size costs one projected read whatever it is. */
+  async listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]> {
+    const table = this.#table;
+    return table.run(async () => {
+      const roomIds = await userRoomIds(table, userId);
+      const rooms = await table.batchGet<Pick<RoomItem, 'id' | 'memberCount'>>(
+        roomIds.map((roomId) => keys.room(roomId)),
+        { consistent: false, attributes: ['id', 'memberCount'] },
+      );
+      return rooms
+        .sort((a, b) => compare(a.id, b.id))
+        .map((room) => ({ roomId: room.id, members: Math.min(room.memberCount, countUpTo) }));
     });
   }
 

@@ -269,8 +269,8 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
 
   // Guests
 
-  async recordGuestActivity(userId: UserId, at: number): Promise<void> {
-    await this.query(this.sql.guestSeen, [at, userId]);
+  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
+    await this.query(this.sql.guestSeen, [at, userId, unlessSince]);
   }
 
   async renameAuthor(userId: UserId, name: string, limit: number): Promise<number> {

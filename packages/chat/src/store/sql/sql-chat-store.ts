@@ -40,6 +40,7 @@ import type {
   MessagePage,
   Page,
   PublicRoom,
+  RoomSize,
   StoredInvite,
   ThreadRoot,
   UserKey,
@@ -219,8 +220,13 @@ export abstract class SqlChatStore {
     return rows.map((row) => ({ roomId: row.id, seq: row.last_seq }));
   }
 
-  async listUserRoomIds(userId: UserId): Promise<RoomId[]> {
-    return (await this.query<{ room_id: RoomId }>(this.sql.userRoomIds, [userId])).map((row) => row.room_id);
+  async listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]> {
+    const rows = await this.query<{ room_id: RoomId; members: number | string }>(this.sql.userRoomSizes, [
+      countUpTo,
+      userId,
+    ]);
+    // PostgreSQL's count is a bigint, which node-postgres reads as a string.
+    return rows.map((row) => ({ roomId: row.room_id, members: Number(row.members) }));
   }
 
   async getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined> {

@@ -98,7 +98,9 @@ export function sqlStatements(dialect: SqlDialect) {
     /** user id */
     deleteUserSessions: `DELETE FROM sessions WHERE user_id = ${p(1)}`,
     /** at, user id */
-    guestSeen: `UPDATE users SET last_seen_at = ${p(1)} WHERE id = ${p(2)} AND guest AND retired_at IS NULL`,
+    /** at, id, unless since: a guest seen since writes nothing (and on SQLite syncs nothing) */
+    guestSeen: `UPDATE users SET last_seen_at = ${p(1)}
+       WHERE id = ${p(2)} AND guest AND retired_at IS NULL AND last_seen_at < ${p(3)}`,
     /** prefix, after username ('' for the first page), prefix + U+FFFF, limit: UserRow by username */
     usersByPrefix: `SELECT * FROM users u
        WHERE u.retired_at IS NULL AND u.username${byText} >= ${p(1)} AND u.username${byText} > ${p(2)}
@@ -153,8 +155,10 @@ export function sqlStatements(dialect: SqlDialect) {
        JOIN events e ON e.room_id = r.id AND e.seq = r.last_seq
        WHERE m.user_id = ${p(1)} AND e.at > ${p(2)} AND m.room_id${byText} > ${p(3)}
        ORDER BY m.room_id${byText} LIMIT ${p(4)}`,
-    /** user id: `room_id` */
-    userRoomIds: `SELECT room_id FROM memberships WHERE user_id = ${p(1)} ORDER BY room_id${byText}`,
+    /** count up to, user id: `room_id`, `members` (the count stops at the cap: a walk of the primary key's range) */
+    userRoomSizes: `SELECT m.room_id, (SELECT count(*) FROM (SELECT 1 FROM memberships x WHERE x.room_id = m.room_id
+         LIMIT ${p(1)}) capped) AS members
+       FROM memberships m WHERE m.user_id = ${p(2)} ORDER BY m.room_id${byText}`,
     /** user id, room id */
     userRoom: `${userRooms} AND r.id = ${p(2)}`,
     /** id */

@@ -209,8 +209,8 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   // Guests
 
-  async recordGuestActivity(userId: UserId, at: number): Promise<void> {
-    this.#write(() => this.#prepare(this.sql.guestSeen).run(at, userId));
+  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.guestSeen).run(at, userId, unlessSince));
   }
 
   async renameAuthor(userId: UserId, name: string, limit: number): Promise<number> {
