@@ -1653,9 +1653,13 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           (await store.listRoomConnections(room.id)).map((connection) => connection.connectionId),
           [a1],
         );
+        const listed = async () =>
+          (await store.listOnlineUsers({ limit: 10_000 })).filter((user) => [alice.id, bob.id].includes(user.id));
+        assert.equal((await listed()).length, 2);
         await store.clearConnections();
         assert.equal(await store.getConnection(a1), undefined);
         assert.deepEqual(await store.listUserConnections(bob.id), []);
+        assert.deepEqual(await listed(), []);
       });
     });
 

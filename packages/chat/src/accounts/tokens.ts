@@ -11,6 +11,7 @@
  * names, so tokens signed before a rotation stay valid while the ring keeps the
  * previous key. A single secret is a ring of one key without an id.
  */
+import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { ChatError } from '../domain/errors.ts';
 import type { User } from '../domain/types.ts';
@@ -89,7 +90,7 @@ export class TokenService {
       .setIssuer(ISSUER)
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAtSeconds)
-      .sign(requireKeyLength(key.secret));
+      .sign(await hmacKey(requireKeyLength(key.secret)));
     return { token, expiresAt: expiresAtSeconds * 1000 };
   }
 
@@ -124,11 +125,23 @@ export class TokenService {
     }
   }
 
-  async #verificationKey(id: string | undefined): Promise<Uint8Array> {
+  async #verificationKey(id: string | undefined): Promise<webcrypto.CryptoKey> {
     const key = await this.#keys.verificationKey(id);
     if (!key) throw new ChatError('UNAUTHENTICATED', 'The token is not valid.');
-    return key;
+    return hmacKey(key);
   }
+}
+
+/** Each secret's HMAC key, imported once: given the raw bytes, jose imports them again on every call. */
+const hmacKeys = new WeakMap<Uint8Array, Promise<webcrypto.CryptoKey>>();
+
+function hmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 function singleKey(secret: Uint8Array): TokenKeyRing {

@@ -58,7 +58,8 @@ export function sqlStatements(dialect: SqlDialect) {
   const { param: p, sameName, textOrder: byText } = dialect;
   // The user's rooms with their membership, unread count and (for a direct room of two) the other user: UserRoomRow.
   // A group conversation has no peer; its id tells it apart (a cheap filter, where counting members would
-  // make the planner read far more).
+  // make the planner read far more). Only a direct room's key is looked up for the peer: with the kind as
+  // a filter beside the key, SQLite walked every membership of the room (thousands in a big room, per member).
   const userRooms = `
   SELECT ${ROOM_COLUMNS}, m.user_id AS member_id, m.joined_at, m.last_read_seq, m.role,
     (SELECT count(*) FROM messages x
@@ -67,8 +68,9 @@ export function sqlStatements(dialect: SqlDialect) {
     p.id AS peer_id, p.username AS peer_username, p.guest AS peer_guest, p.created_at AS peer_created_at
   FROM memberships m
   JOIN rooms r ON r.id = m.room_id
-  LEFT JOIN memberships pm ON r.kind = 'direct' AND r.id NOT LIKE '${GROUP_ROOM_ID_PREFIX}%'
-    AND pm.room_id = r.id AND pm.user_id <> m.user_id
+  LEFT JOIN memberships pm
+    ON pm.room_id = CASE WHEN r.kind = 'direct' AND r.id NOT LIKE '${GROUP_ROOM_ID_PREFIX}%' THEN r.id END
+    AND pm.user_id <> m.user_id
   LEFT JOIN users p ON p.id = pm.user_id
   WHERE m.user_id = ${p(1)}`;
   return {

@@ -218,6 +218,9 @@ export const migrations: readonly string[] = [
  * relay, failed log-ins). They change on every typing frame and every connect, so
  * writing them to the file would cost an fsync each; the embedded chat is one
  * process, whose connections end with it, and a restart may forget a window.
+ * `online_users` is who has a connection, by username: a page of them is a walk of
+ * its key, where walking all users for those connected cost as much as the users
+ * offline (a restart's reconnects read it in every welcome while few are back).
  */
 export const ephemeralTables = `
   CREATE TEMP TABLE connections (
@@ -226,6 +229,12 @@ export const ephemeralTables = `
     connected_at  INTEGER NOT NULL
   );
   CREATE INDEX temp.connections_by_user ON connections (user_id);
+  CREATE TEMP TABLE online_users (
+    username  TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    PRIMARY KEY (username, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX temp.online_users_by_id ON online_users (id);
   CREATE TEMP TABLE counters (
     key       TEXT PRIMARY KEY,
     count     INTEGER NOT NULL,

@@ -63,6 +63,7 @@ import type {
   ReplyResult,
   SearchQuery,
   ThreadRoot,
+  UserKey,
 } from '../../ports/chat-store.ts';
 import { appendResult, newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
@@ -83,6 +84,8 @@ import {
   toMessage,
   toRoom,
   toSearchHit,
+  toUser,
+  type UserRow,
 } from '../sql/rows.ts';
 import { SqlChatStore } from '../sql/sql-chat-store.ts';
 import { EVENTS, inTimeline, SEARCH_HIT_COLUMNS, type SqlDialect } from '../sql/statements.ts';
@@ -677,7 +680,13 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
         connection.userId,
         connection.connectedAt,
       );
-      return this.#connectionCount(connection.userId);
+      const count = this.#connectionCount(connection.userId);
+      if (count === 1) {
+        this.#prepare(
+          'INSERT OR IGNORE INTO online_users (username, id) SELECT username, id FROM users WHERE id = ?',
+        ).run(connection.userId);
+      }
+      return count;
     });
   }
 
@@ -685,12 +694,28 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     return this.#ephemeral(() => {
       const row = this.#prepare(this.sql.deleteConnection).get(connectionId) as ConnectionRow | undefined;
       if (!row) return undefined;
-      return { connection: toConnection(row), remaining: this.#connectionCount(row.user_id) };
+      const remaining = this.#connectionCount(row.user_id);
+      if (remaining === 0) this.#prepare('DELETE FROM online_users WHERE id = ?').run(row.user_id);
+      return { connection: toConnection(row), remaining };
     });
   }
 
   async clearConnections(): Promise<void> {
-    this.#ephemeral(() => this.#prepare('DELETE FROM connections').run());
+    this.#ephemeral(() => {
+      this.#prepare('DELETE FROM connections').run();
+      this.#prepare('DELETE FROM online_users').run();
+    });
+  }
+
+  /** From the in-memory list of who is online (store/sqlite/migrations.ts, `ephemeralTables`). */
+  override async listOnlineUsers(page: Page<UserKey>): Promise<User[]> {
+    const { username = '', id = '' } = page.after ?? {};
+    const rows = await this.query<UserRow>(
+      `SELECT u.* FROM online_users o JOIN users u ON u.id = o.id
+       WHERE (o.username, o.id) > (?, ?) ORDER BY o.username, o.id LIMIT ?`,
+      [username, id, page.limit],
+    );
+    return rows.map(toUser);
   }
 
   // Plumbing
