@@ -6,7 +6,7 @@
  */
 import { type ConnectionFacts, type HandshakeFacts, requestContext } from '../events.ts';
 import type { LambdaFunction } from '../integrations/lambda-function.ts';
-import { firstMissingIdentitySource } from './identity-sources.ts';
+import { firstMissingIdentitySource, type IdentitySources, parseIdentitySources } from './identity-sources.ts';
 import { type PolicyDocument, policyAllows } from './policy.ts';
 
 export type AuthorizerOutcome =
@@ -23,9 +23,11 @@ export interface RequestAuthorizerOptions {
 
 export class RequestAuthorizer {
   readonly #options: RequestAuthorizerOptions;
+  readonly #identitySources: IdentitySources;
 
   constructor(options: RequestAuthorizerOptions) {
     this.#options = options;
+    this.#identitySources = parseIdentitySources(options.identitySources);
   }
 
   async authorize(
@@ -35,7 +37,7 @@ export class RequestAuthorizer {
     requestId: string,
     now: number,
   ): Promise<AuthorizerOutcome> {
-    const missing = firstMissingIdentitySource(this.#options.identitySources, handshake, facts.stageVariables);
+    const missing = firstMissingIdentitySource(this.#identitySources, handshake, facts.stageVariables);
     if (missing) return { allowed: false, status: 401, reason: `identity source ${missing} is missing or empty` };
 
     let result: unknown;

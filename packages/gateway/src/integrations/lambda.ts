@@ -81,16 +81,19 @@ export function createLambdaContext(
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis() {
+      return Math.max(0, deadline - Date.now());
+    },
   };
 }
 
 /** Calls async, sync and callback-style (three-parameter) handlers alike. */
 export function invokeHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const callback = (error?: unknown, result?: unknown): void => (error ? reject(error) : resolve(result));
     try {
-      const returned = handler(event, context, callback);
+      const returned = handler(event, context, (error?: unknown, result?: unknown): void =>
+        error ? reject(error) : resolve(result),
+      );
       if (handler.length < 3 || returned !== undefined) Promise.resolve(returned).then(resolve, reject);
     } catch (error) {
       reject(error);

@@ -24,7 +24,8 @@ export class ClientHandshake {
   readonly #request: IncomingMessage;
   readonly #secure: boolean;
   readonly #port: number;
-  #all: [string, string][] | undefined = undefined;
+  /** The same in both header maps. */
+  #traceId: string | undefined = undefined;
   #full: HandshakeFacts | undefined = undefined;
   #forConnect: HandshakeFacts | undefined = undefined;
 
@@ -39,57 +40,50 @@ export class ClientHandshake {
 
   /** As the authorizer sees it: every header. */
   get full(): HandshakeFacts {
-    this.#full ??= headerMaps(this.#headerPairs(), parseQuery(this.#request.url ?? ''));
+    this.#full ??= this.#headerMaps(false, parseQuery(this.#request.url ?? ''));
     return this.#full;
   }
 
   /** As `$connect` sees it: without `Connection` and `Upgrade` (checklist 14). */
   get forConnect(): HandshakeFacts {
-    this.#forConnect ??= headerMaps(
-      this.#headerPairs().filter(([name]) => !HIDDEN_FROM_CONNECT.has(name.toLowerCase())),
-      this.#full?.query ?? parseQuery(this.#request.url ?? ''),
-    );
+    this.#forConnect ??= this.#headerMaps(true, this.#full?.query ?? parseQuery(this.#request.url ?? ''));
     return this.#forConnect;
   }
 
-  /** The client's headers, in order, with API Gateway's own added (replacing any the client sent). */
-  #headerPairs(): [string, string][] {
-    if (this.#all) return this.#all;
-    const request = this.#request;
-    const pairs: [string, string][] = [];
-    const raw = request.rawHeaders;
+  /**
+   * The client's headers, in order, with API Gateway's own added (replacing any the
+   * client sent), straight from the raw header list into both maps.
+   */
+  #headerMaps(forConnect: boolean, query: HandshakeFacts['query']): HandshakeFacts {
+    const maps: HandshakeFacts = { headers: {}, multiValueHeaders: {}, query };
+    const raw = this.#request.rawHeaders;
     let forwardedFor: string | undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i] as string;
       const value = raw[i + 1] as string;
       const lower = name.toLowerCase();
       if (lower === 'x-forwarded-for' && forwardedFor === undefined) forwardedFor = value;
-      if (!REPLACED_BY_GATEWAY.has(lower)) pairs.push([name, value]);
+      if (REPLACED_BY_GATEWAY.has(lower) || (forConnect && HIDDEN_FROM_CONNECT.has(lower))) continue;
+      addHeader(maps, name, value);
     }
-    pairs.push(
-      ['X-Amzn-Trace-Id', traceId()],
-      ['X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${this.sourceIp}` : this.sourceIp],
-      ['X-Forwarded-Port', String(this.#port)],
-      ['X-Forwarded-Proto', this.#secure ? 'https' : 'http'],
-    );
-    this.#all = pairs;
-    return pairs;
+    this.#traceId ??= traceId();
+    addHeader(maps, 'X-Amzn-Trace-Id', this.#traceId);
+    addHeader(maps, 'X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${this.sourceIp}` : this.sourceIp);
+    addHeader(maps, 'X-Forwarded-Port', String(this.#port));
+    addHeader(maps, 'X-Forwarded-Proto', this.#secure ? 'https' : 'http');
+    return maps;
   }
 }
 
 /** The headers API Gateway sets itself (spec 1.1); a client's own are dropped. */
 const REPLACED_BY_GATEWAY = new Set(['x-amzn-trace-id', 'x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto']);
 
-function headerMaps(pairs: [string, string][], query: HandshakeFacts['query']): HandshakeFacts {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of pairs) {
-    headers[name] = value;
-    const values = multiValueHeaders[name];
-    if (values) values.push(value);
-    else multiValueHeaders[name] = [value];
-  }
-  return { headers, multiValueHeaders, query };
+/** The single-value map keeps the last value of a name, the multi-value map all of them (spec 1.2). */
+function addHeader({ headers, multiValueHeaders }: HandshakeFacts, name: string, value: string): void {
+  headers[name] = value;
+  const values = multiValueHeaders[name];
+  if (values) values.push(value);
+  else multiValueHeaders[name] = [value];
 }
 
 /**
@@ -130,6 +124,9 @@ export function rejectHandshake(
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
+  // Node's HTTP server let go of the socket with the upgrade, its error listener too:
+  // a client that resets before the answer is written must not end the process.
+  if (socket.listenerCount('error') === 0) socket.on('error', ignore);
   // Destroyed once the answer is written: a client that never closes its side must
   // not keep the socket (nothing reads it any more, so its FIN would go unnoticed).
   socket.end(
@@ -151,3 +148,6 @@ export function safeResponseHeaders(headers: Record<string, string> | undefined)
   }
   return lines;
 }
+
+/** A shared no-op listener for the errors of a socket being refused. */
+function ignore(): void {}

@@ -24,7 +24,7 @@ import type { Duplex } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AuthorizerOutcome, RequestAuthorizer } from '../authorizer/request-authorizer.ts';
+import type { RequestAuthorizer } from '../authorizer/request-authorizer.ts';
 import type { ClusterNode } from '../cluster/cluster-node.ts';
 import type { CloseCause } from '../connection.ts';
 import { type ConnectionFacts, connectEvent, type RequestContext, requestContext } from '../events.ts';
@@ -74,8 +74,12 @@ export class HandshakePipeline {
   readonly #wss: WebSocketServer;
   /** Headers from `$connect` results, put on the 101 by the `headers` listener. */
   readonly #upgradeHeaders = new WeakMap<IncomingMessage, string[]>();
-  /** Handshakes waiting on the authorizer or `$connect`; `settled()` waits for them. */
-  readonly #pending = new Set<Promise<void>>();
+  /**
+   * Handshakes under way, and who waits for them to end (`settled()`): a count, as
+   * a set of their promises with a `finally` each cost more promises than the handshake.
+   */
+  #underWay = 0;
+  #onIdle: (() => void)[] = [];
   /** `$connect` handlers still running after their timeout. */
   readonly #late = new Set<Promise<void>>();
   #closing = false;
@@ -107,7 +111,7 @@ export class HandshakePipeline {
    * `lateGraceMs` has passed.
    */
   async settled(lateGraceMs: number): Promise<void> {
-    await Promise.allSettled([...this.#pending]);
+    if (this.#underWay > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
     if (this.#late.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -146,19 +150,27 @@ export class HandshakePipeline {
       rejectHandshake(socket, 429, 'Too Many Requests');
       return;
     }
-    const pending = this.#handshake(request, socket, head, secure).catch((error: unknown) => {
+    this.#underWay++;
+    void this.#handshake(request, socket, head, secure).then(this.#ended, (error: unknown) => {
+      this.#ended();
       logger.error({ err: error }, 'handshake failed');
       rejectHandshake(socket, 500);
     });
-    this.#pending.add(pending);
-    void pending.finally(() => this.#pending.delete(pending));
   }
 
+  /** A handshake has ended, accepted or refused (one function for all, not a closure each). */
+  readonly #ended = (): void => {
+    this.#underWay--;
+    if (this.#underWay === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+  };
+
   async #handshake(request: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): Promise<void> {
-    const { settings, metrics, logger, accessLog, cluster, lifecycle, connecting } = this.#options;
+    const { settings, metrics, logger, cluster, lifecycle, connecting } = this.#options;
     // Only a handshake that waits (on the authorizer, `$connect` or the cluster) can see
-    // its client leave meanwhile; one that does not runs to the 101 in this tick.
-    const early = this.#options.authorizer || this.#options.connect || cluster ? watchSocket(socket, head) : undefined;
+    // its client leave meanwhile, or let anything subscribe it to a channel; one that
+    // does not runs to the 101 in this tick.
+    const early =
+      this.#options.authorizer || this.#options.connect || cluster ? new EarlyBytes(socket, head) : undefined;
     const now = Date.now();
     const requestId = newId();
     const client = new ClientHandshake(request, secure, this.#options.listenerPort());
@@ -181,27 +193,20 @@ export class HandshakePipeline {
     /** `$context.integrationStatus` and `integrationLatency` of the CONNECT access-log line. */
     let integration: Record<string, number> = {};
     // Channel subscriptions made during $connect wait here until the connection opens.
-    connecting.set(facts.connectionId, new Set());
+    if (early) connecting.set(facts.connectionId, new Set());
     try {
-      const reject = (rejected: number, reason: string, extras: Record<string, string | number> = {}): void => {
-        metrics.handshakeRejected(rejected);
-        accessLog(requestContext(facts, '$connect', 'CONNECT', requestId, now), {
-          status: rejected,
-          'error.message': reason,
-          ...extras,
-        });
-        rejectHandshake(socket, rejected);
-        status = rejected;
-      };
-
       const authorizer = this.#options.authorizer;
       if (authorizer) {
         const started = Date.now();
-        const authorize = (): Promise<AuthorizerOutcome> => authorizer.authorize(facts, client.full, requestId, now);
-        const outcome = await (span ? span.step('authorizer', authorize) : authorize());
+        const outcome = await (span
+          ? span.step('authorizer', () => authorizer.authorize(facts, client.full, requestId, now))
+          : authorizer.authorize(facts, client.full, requestId, now));
         const latency = Date.now() - started;
         if (!outcome.allowed) {
-          reject(outcome.status, outcome.reason, { 'authorizer.latency': latency, 'authorize.status': outcome.status });
+          status = this.#refuse(socket, facts, requestId, now, outcome.status, outcome.reason, {
+            'authorizer.latency': latency,
+            'authorize.status': outcome.status,
+          });
           return;
         }
         facts.authorizer = outcome.authorizer;
@@ -218,15 +223,24 @@ export class HandshakePipeline {
         const event = connectEvent(facts, client.forConnect, requestId, now);
         const started = Date.now();
         try {
-          const invoke = (): Promise<IntegrationResult> =>
-            connect.integration.invoke({ event, deadline: started + connect.timeoutMs });
-          const result = await (span ? span.step('integration', invoke) : invoke());
+          const invocation = { event, deadline: started + connect.timeoutMs };
+          const result = await (span
+            ? span.step('integration', () => connect.integration.invoke(invocation))
+            : connect.integration.invoke(invocation));
           metrics.integrationObserved('$connect', (Date.now() - started) / 1000);
-          const status = result.statusCode ?? 200;
-          integration = { integrationStatus: status, integrationLatency: Date.now() - started };
+          const returned = result.statusCode ?? 200;
+          integration = { integrationStatus: returned, integrationLatency: Date.now() - started };
           // Spec 1.6: a non-2xx status from $connect becomes the handshake's status.
-          if (!isSuccess(status)) {
-            reject(status, `$connect returned ${status}`, integration);
+          if (!isSuccess(returned)) {
+            status = this.#refuse(
+              socket,
+              facts,
+              requestId,
+              now,
+              returned,
+              `$connect returned ${returned}`,
+              integration,
+            );
             return;
           }
           responseHeaders = result.headers;
@@ -237,7 +251,8 @@ export class HandshakePipeline {
           logger.warn({ err: error, connectionId: facts.connectionId, requestId }, '$connect integration failed');
           if (timedOut && error.late) this.#awaitLateConnect(error.late, facts);
           // Spec 1.6: a failing $connect is 502; a timeout 504 (our documented choice).
-          reject(timedOut ? 504 : 502, error instanceof Error ? error.message : String(error), {
+          const reason = error instanceof Error ? error.message : String(error);
+          status = this.#refuse(socket, facts, requestId, now, timedOut ? 504 : 502, reason, {
             integrationLatency: Date.now() - started,
           });
           return;
@@ -252,7 +267,7 @@ export class HandshakePipeline {
         } catch (error) {
           logger.warn({ err: error, connectionId: facts.connectionId }, 'cluster: could not admit a connection');
           if (owed) owed = CLUSTER_UNAVAILABLE;
-          reject(503, 'The cluster cannot be reached');
+          status = this.#refuse(socket, facts, requestId, now, 503, 'The cluster cannot be reached');
           return;
         }
       }
@@ -263,13 +278,16 @@ export class HandshakePipeline {
       }
       if (this.#closing) {
         if (owed) owed = GOING_AWAY_CLOSE;
-        reject(503, 'The gateway is shutting down');
+        status = this.#refuse(socket, facts, requestId, now, 503, 'The gateway is shutting down');
         return;
       }
-      this.#upgradeHeaders.set(request, safeResponseHeaders(responseHeaders));
-      const bytes = early ? early.stop() : head;
-      // `ws` puts its own error listener on the socket.
-      socket.off('error', ignore);
+      if (responseHeaders) this.#upgradeHeaders.set(request, safeResponseHeaders(responseHeaders));
+      let bytes = head;
+      if (early) {
+        bytes = early.stop();
+        // `ws` puts its own error listener on the socket.
+        socket.off('error', ignore);
+      }
       let opened = false;
       this.#wss.handleUpgrade(request, socket, bytes, (ws) => {
         opened = true;
@@ -280,7 +298,7 @@ export class HandshakePipeline {
     } finally {
       early?.stop();
       // The channels subscribed during $connect were applied by #onOpen, if it ran.
-      connecting.delete(facts.connectionId);
+      if (early) connecting.delete(facts.connectionId);
       cluster?.release(facts.connectionId);
       if (owed) lifecycle.runDisconnect(facts, owed);
       span?.end(
@@ -290,6 +308,26 @@ export class HandshakePipeline {
           : { [TraceAttribute.integrationStatus]: integration.integrationStatus },
       );
     }
+  }
+
+  /** Refuses the handshake with `status`, counted and in the access log; returns `status`. */
+  #refuse(
+    socket: Duplex,
+    facts: ConnectionFacts,
+    requestId: string,
+    now: number,
+    status: number,
+    reason: string,
+    extras: Record<string, string | number> = {},
+  ): number {
+    this.#options.metrics.handshakeRejected(status);
+    this.#options.accessLog(requestContext(facts, '$connect', 'CONNECT', requestId, now), {
+      status,
+      'error.message': reason,
+      ...extras,
+    });
+    rejectHandshake(socket, status);
+    return status;
   }
 
   /**
@@ -349,27 +387,35 @@ function isGone(socket: Duplex): boolean {
  * must be followed, in the same tick, by whatever reads the socket next (`ws`
  * adds its listener synchronously), or by the end of the socket.
  */
-function watchSocket(socket: Duplex, head: Buffer): { stop(): Buffer } {
-  let bytes = head;
-  let stopped = false;
-  const onData = (chunk: Buffer): void => {
-    if (bytes.length + chunk.length > MAX_EARLY_BYTES) {
-      socket.destroy();
+class EarlyBytes {
+  readonly #socket: Duplex;
+  #bytes: Buffer;
+  /** The `data` listener while watching; none once stopped. */
+  #onData: ((chunk: Buffer) => void) | undefined;
+
+  constructor(socket: Duplex, head: Buffer) {
+    this.#socket = socket;
+    this.#bytes = head;
+    this.#onData = this.#keep.bind(this);
+    socket.on('error', ignore);
+    socket.on('data', this.#onData);
+  }
+
+  stop(): Buffer {
+    if (this.#onData) {
+      this.#socket.off('data', this.#onData);
+      this.#onData = undefined;
+    }
+    return this.#bytes;
+  }
+
+  #keep(chunk: Buffer): void {
+    if (this.#bytes.length + chunk.length > MAX_EARLY_BYTES) {
+      this.#socket.destroy();
       return;
     }
-    bytes = Buffer.concat([bytes, chunk]);
-  };
-  socket.on('error', ignore);
-  socket.on('data', onData);
-  return {
-    stop() {
-      if (!stopped) {
-        stopped = true;
-        socket.off('data', onData);
-      }
-      return bytes;
-    },
-  };
+    this.#bytes = Buffer.concat([this.#bytes, chunk]);
+  }
 }
 
 /** A shared no-op listener, so a pending handshake allocates no closure for it. */

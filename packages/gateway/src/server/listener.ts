@@ -1,7 +1,8 @@
 /**
  * Opens one of the gateway's TCP listeners: an HTTP server for requests and
  * upgrades, with TLS on the same port unless turned off (the first byte of each
- * connection tells the protocols apart, see dual-protocol-listener.ts).
+ * connection tells the protocols apart, see dual-protocol-listener.ts; without
+ * TLS the HTTP server reads every socket from its accept, see plain-listener.ts).
  *
  * Deadlines, so no client holds a socket by going slow (slowloris):
  *
@@ -25,6 +26,7 @@ import type { Duplex } from 'node:stream';
 import type { ClientErrorKind } from '../observability/metrics.ts';
 import { ensureLocalCertificate } from '../tls/local-certificate.ts';
 import { createDualProtocolListener } from './dual-protocol-listener.ts';
+import { createPlainListener } from './plain-listener.ts';
 
 export type TlsOption = 'auto' | false | { key: string; cert: string };
 
@@ -66,8 +68,11 @@ const REQUEST_TIMEOUT_MS = 300_000;
 
 export async function openListener(options: ListenerOptions): Promise<OpenListener> {
   const report = options.onClientError ?? (() => {});
+  // Without TLS nothing needs telling apart, unless a silent socket must outlive the
+  // header deadline, which Node's parser counts from the accept (plain-listener.ts).
+  const plainOnly = options.tls === false && options.firstByteTimeoutMs <= options.requestHeadersTimeoutMs;
   const plain = createHttpServer(httpOptions(options), options.onRequest);
-  ownClientErrors(plain, report);
+  ownClientErrors(plain, report, plainOnly);
   let secure: HttpsServer | undefined;
   if (options.tls !== false) {
     const credentials = typeof options.tls === 'object' ? options.tls : await ensureLocalCertificate();
@@ -80,7 +85,7 @@ export async function openListener(options: ListenerOptions): Promise<OpenListen
       },
       options.onRequest,
     );
-    ownClientErrors(secure, report);
+    ownClientErrors(secure, report, false);
     secure.on('tlsClientError', (error: Error & { code?: string }, socket: Duplex) => {
       report(error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'request_timeout' : 'tls_error');
       socket.destroy();
@@ -100,12 +105,15 @@ export async function openListener(options: ListenerOptions): Promise<OpenListen
     // and Node starts enforcing `headersTimeout` and `requestTimeout` on 'listening'.
     server?.emit('listening');
   }
-  const dual = createDualProtocolListener(plain, secure, {
-    firstByteTimeoutMs: options.firstByteTimeoutMs,
-    onFirstByteTimeout: () => report('first_byte_timeout'),
-    onEarlyError: () => report('reset'),
-  });
-  const server = dual.server;
+  const onFirstByteTimeout = (): void => report('first_byte_timeout');
+  const accepting = plainOnly
+    ? createPlainListener(plain, { firstByteTimeoutMs: options.firstByteTimeoutMs, onFirstByteTimeout })
+    : createDualProtocolListener(plain, secure, {
+        firstByteTimeoutMs: options.firstByteTimeoutMs,
+        onFirstByteTimeout,
+        onEarlyError: () => report('reset'),
+      });
+  const server = accepting.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port, host: options.host, exclusive: options.exclusive ?? false }, () => {
@@ -123,7 +131,7 @@ export async function openListener(options: ListenerOptions): Promise<OpenListen
       secure?.close();
       return stopped;
     },
-    destroyAllSockets: dual.destroyAllSockets,
+    destroyAllSockets: accepting.destroyAllSockets,
   };
 }
 
@@ -140,11 +148,21 @@ function httpOptions({ requestHeadersTimeoutMs }: SocketDeadlines) {
  * Counts client errors and answers them as Node would without this listener: 408
  * for a head that came too slowly, 431 for one too large, 400 for a malformed one,
  * nothing for a reset; then the socket is destroyed. A response this client's own
- * bad bytes cut into may be corrupted, which harms no one else.
+ * bad bytes cut into may be corrupted, which harms no one else. With
+ * `fromAccept` (the server reads its sockets from their accept, plain-listener.ts),
+ * a head deadline that passed before a single byte came is the first byte's: the
+ * socket is closed without an answer, as the first-byte deadline closes it.
  */
-function ownClientErrors(server: HttpServer | HttpsServer, report: (kind: ClientErrorKind) => void): void {
-  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
-    const answer = clientErrorAnswer(error.code);
+function ownClientErrors(
+  server: HttpServer | HttpsServer,
+  report: (kind: ClientErrorKind) => void,
+  fromAccept: boolean,
+): void {
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex & { bytesRead?: number }) => {
+    const answer =
+      fromAccept && error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0
+        ? FIRST_BYTE_TIMEOUT
+        : clientErrorAnswer(error.code);
     report(answer.kind);
     if (answer.status !== undefined && socket.writable) {
       socket.write(`HTTP/1.1 ${answer.status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -153,7 +171,15 @@ function ownClientErrors(server: HttpServer | HttpsServer, report: (kind: Client
   });
 }
 
-function clientErrorAnswer(code: string | undefined): { kind: ClientErrorKind; status?: string } {
+interface ClientErrorAnswer {
+  kind: ClientErrorKind;
+  /** The status line's code and text to answer with; none: the socket is just closed. */
+  status?: string;
+}
+
+const FIRST_BYTE_TIMEOUT: ClientErrorAnswer = { kind: 'first_byte_timeout' };
+
+function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { kind: 'request_timeout', status: '408 Request Timeout' };
   if (code === 'HPE_HEADER_OVERFLOW')
     return { kind: 'malformed_request', status: '431 Request Header Fields Too Large' };

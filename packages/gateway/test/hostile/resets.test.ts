@@ -97,6 +97,32 @@ describe('hostile clients: resets at every stage', () => {
     await assertWitnessServed();
   });
 
+  for (const { listener, tls } of [
+    { listener: 'TLS and plain on one port', tls: 'auto' as const },
+    { listener: 'plain only', tls: false as const },
+  ]) {
+    it(`resets while refused upgrades are answered (${listener})`, async () => {
+      // Refused before the app runs (a wrong stage): the answer is written to a socket
+      // the HTTP server has already let go of, and the reset makes that write fail.
+      const running = await startGateway(
+        {
+          routes: {
+            $default: { handler: async (event: { body: string }) => ({ body: event.body }), routeResponse: true },
+          },
+        },
+        { tls },
+      );
+      for (let i = 0; i < 100; i++) {
+        const socket = await openSocket(running.port);
+        socket.write(upgradeRequest('/wrong-stage'));
+        socket.resetAndDestroy();
+      }
+      const witness = await connect(running.url);
+      witness.send('still here');
+      assert.equal(await witness.next(), 'still here');
+    });
+  }
+
   it('a reset in the middle of the request head', async () => {
     const { running, assertWitnessServed } = await resetScene();
     const socket = await openSocket(running.port);
