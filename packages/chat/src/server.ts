@@ -30,6 +30,7 @@ import { sendResyncNotices } from './broadcast/resync-notice.ts';
 import { redactUrl } from './config.ts';
 import { type ChatLogger, ChatService } from './domain/chat-service.ts';
 import { type RateLimitOverrides, resolveRateLimits } from './domain/rate-limits.ts';
+import { checkPresenceMaxRoomMembers } from './domain/use-cases/presence.ts';
 import { createChatHandlers } from './handlers/index.ts';
 import { TrustedProxies } from './http/client-address.ts';
 import { checkReadiness, type Readiness, type ReadinessCheck, withHealthEndpoints } from './http/health.ts';
@@ -234,13 +235,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         throw new TypeError(`${name} must be a positive number of milliseconds, got ${value}.`);
       }
     }
-    const { presenceMaxRoomMembers } = settings;
-    if (
-      presenceMaxRoomMembers !== undefined &&
-      !(Number.isSafeInteger(presenceMaxRoomMembers) && presenceMaxRoomMembers >= 0)
-    ) {
-      throw new TypeError(`presenceMaxRoomMembers must be a whole number, 0 or more, got ${presenceMaxRoomMembers}.`);
-    }
+    if (settings.presenceMaxRoomMembers !== undefined) checkPresenceMaxRoomMembers(settings.presenceMaxRoomMembers);
   } catch (error) {
     throw new ChatServerError(ChatServerErrorCode.config, (error as Error).message, { cause: error });
   }

@@ -1559,6 +1559,14 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           ]),
         );
         assert.equal((await byRoom(3)).get(three.id), 3);
+        assert.deepEqual(
+          await byRoom(0),
+          new Map([
+            [alone.id, 0],
+            [three.id, 0],
+          ]),
+          'counting up to 0 counts nothing, and lists every room',
+        );
         assert.equal((await byRoom(100)).get(three.id), 3);
         await store.removeMember(three.id, carol.id, now());
         assert.equal((await byRoom(100)).get(three.id), 2);

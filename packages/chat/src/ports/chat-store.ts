@@ -340,9 +340,10 @@ export interface ChatStore {
   /**
    * All the user's rooms and direct conversations (for subscriptions and
    * presence), by id, each with its member count counted up to `countUpTo`: a
-   * room with more members says `countUpTo`. Presence needs only to tell
-   * small rooms from large ones, and must not pay for a large room's size on
-   * every connection.
+   * room with more members says `countUpTo`, and 0 counts nothing. Presence
+   * needs only to tell small rooms from large ones, and must not pay for a
+   * large room's size on every connection (nor for any size when it announces
+   * nothing).
    */
   listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]>;
   getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined>;

@@ -49,6 +49,13 @@ export interface PresenceOptions {
 /** Large enough for a team's rooms, small enough that a restart costs at most 250² frames per room. */
 export const defaultPresenceMaxRoomMembers = 250;
 
+/** Throws `RangeError` unless `value` is a whole number of members, 0 or more. */
+export function checkPresenceMaxRoomMembers(value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`presenceMaxRoomMembers must be a whole number of members, 0 or more, got ${value}.`);
+  }
+}
+
 /** A page of online users. */
 export interface OnlinePage {
   users: UserSummary[];
@@ -65,11 +72,7 @@ export class PresenceService {
   readonly #maxRoomMembers: number;
 
   constructor(context: ServiceContext, guests: GuestExpiry, heartbeat: HeartbeatService, options: PresenceOptions) {
-    if (!Number.isSafeInteger(options.maxRoomMembers) || options.maxRoomMembers < 0) {
-      throw new RangeError(
-        `The presence room size must be a whole number of members, 0 or more, got ${options.maxRoomMembers}.`,
-      );
-    }
+    checkPresenceMaxRoomMembers(options.maxRoomMembers);
     this.#maxRoomMembers = options.maxRoomMembers;
     this.#context = context;
     this.#guests = guests;
@@ -98,10 +101,12 @@ export class PresenceService {
       await context.store.removeConnection(connectionId);
       throw new ChatError('TOO_MANY_CONNECTIONS');
     }
-    const rooms = await this.#roomSizes(userId);
+    // Only a first connection announces anything, so only it needs the rooms' sizes.
+    const first = count === 1;
+    const rooms = await context.store.listUserRoomSizes(userId, first ? this.#maxRoomMembers + 1 : 0);
     const roomIds = rooms.map((room) => room.roomId);
     await context.guard('subscribe', () => context.broadcaster.subscribe(connectionId, roomIds));
-    if (count === 1) await this.#announce(user, rooms, true, connectionId);
+    if (first) await this.#announce(user, rooms, true, connectionId);
     await this.#guests.active(user);
   }
 
@@ -114,7 +119,8 @@ export class PresenceService {
     if (!user) return;
     await this.#guests.active(user);
     if (removal.remaining > 0) return;
-    await this.#announce(user, await this.#roomSizes(user.id), false, connectionId);
+    const rooms = await store.listUserRoomSizes(user.id, this.#maxRoomMembers + 1);
+    await this.#announce(user, rooms, false, connectionId);
   }
 
   /**
@@ -191,13 +197,9 @@ export class PresenceService {
     return true;
   }
 
-  /** The user's rooms, each counted up to one past the presence limit (all that `#announce` needs to know). */
-  #roomSizes(userId: UserId): Promise<RoomSize[]> {
-    return this.#context.store.listUserRoomSizes(userId, this.#maxRoomMembers + 1);
-  }
-
   /**
-   * Tells the user's rooms of at most `maxRoomMembers` members. A larger room
+   * Tells the user's rooms of at most `maxRoomMembers` members (`rooms` counted
+   * up to one past it). A larger room
    * hears nothing: each member coming and going would be a frame to every
    * other member, so N members reconnecting at once (a restart) would cost
    * about N² frames; there, clients read `online` when they want to know.

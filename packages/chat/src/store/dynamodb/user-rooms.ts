@@ -104,6 +104,7 @@ export class DynamoUserRooms {
     const table = this.#table;
     return table.run(async () => {
       const roomIds = await userRoomIds(table, userId);
+      if (countUpTo === 0) return roomIds.map((roomId) => ({ roomId, members: 0 }));
       const rooms = await table.batchGet<Pick<RoomItem, 'id' | 'memberCount'>>(
         roomIds.map((roomId) => keys.room(roomId)),
         { consistent: false, attributes: ['id', 'memberCount'] },
