@@ -90,8 +90,11 @@ export class Connection {
     return this.outboxBytes + this.raw.writableLength;
   }
 
-  /** Writes the frames queued this tick as one buffer (one syscall). */
-  flush(): void {
+  /**
+   * Writes the frames queued this tick as one buffer (one syscall): `merged`, when
+   * the caller already holds these frames concatenated (server/outbound.ts).
+   */
+  flush(merged?: Buffer): void {
     const outbox = this.outbox;
     if (outbox === null) return;
     const bytes = this.outboxBytes;
@@ -100,7 +103,7 @@ export class Connection {
     // RFC 6455 5.5.1: nothing may follow a close frame, and `ws` may have answered
     // the client's close (or sent ours) since these frames were queued.
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    this.raw.write(outbox.length === 1 ? (outbox[0] as Buffer) : Buffer.concat(outbox, bytes));
+    this.raw.write(merged ?? (outbox.length === 1 ? (outbox[0] as Buffer) : Buffer.concat(outbox, bytes)));
   }
 
   /** Closes from the gateway's side with a close frame (after this tick's frames), remembering why. */

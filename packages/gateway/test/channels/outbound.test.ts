@@ -18,6 +18,8 @@ interface Accepted {
   connection: Connection;
   /** How many times the server wrote to the client's TCP socket. */
   writes: () => number;
+  /** What the server wrote to the client's TCP socket, one buffer per write. */
+  written: Buffer[];
 }
 
 /** A plain `ws` server; each accepted socket is wrapped as the gateway wraps it, its writes counted. */
@@ -40,12 +42,27 @@ async function startServer(): Promise<{ url: string; next: () => Promise<Accepte
   return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`, next };
 }
 
+/** `count` clients of `server`, each with its accepted, wrapped connection, in order. */
+async function connectMany(
+  server: Awaited<ReturnType<typeof startServer>>,
+  count: number,
+): Promise<{ clients: Awaited<ReturnType<typeof connect>>[]; accepted: Accepted[] }> {
+  const clients = [];
+  const accepted: Accepted[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = server.next();
+    clients.push(await connect(server.url));
+    accepted.push(await next);
+  }
+  return { clients, accepted };
+}
+
 function wrap(ws: WebSocket, raw: Duplex): Accepted {
-  let writes = 0;
+  const written: Buffer[] = [];
   const write = raw.write.bind(raw) as (chunk: Buffer) => boolean;
   // Observes the real socket's writes: each is one send to the kernel.
   raw.write = ((chunk: Buffer) => {
-    writes++;
+    written.push(chunk);
     return write(chunk);
   }) as typeof raw.write;
   const facts = {
@@ -59,7 +76,7 @@ function wrap(ws: WebSocket, raw: Duplex): Accepted {
     authorizer: undefined,
   };
   const connection = new Connection(ws, raw, facts, '', { message() {}, close() {} });
-  return { connection, writes: () => writes };
+  return { connection, writes: () => written.length, written };
 }
 
 describe('Function: messageFrame', () => {
@@ -94,14 +111,8 @@ describe('Class: Outbound', () => {
   });
 
   it('fanOut queues the same frame for every recipient but the excepted one', async () => {
-    const server = await startServer();
-    const clients = [];
-    const connections: Connection[] = [];
-    for (let i = 0; i < 3; i++) {
-      const accepted = server.next();
-      clients.push(await connect(server.url));
-      connections.push((await accepted).connection);
-    }
+    const { clients, accepted } = await connectMany(await startServer(), 3);
+    const connections: Connection[] = accepted.map(({ connection }) => connection);
     const outbound = new Outbound({ maxQueuedBytes: 1024 * 1024 });
     const frame = messageFrame('to all but one');
     const now = Date.now() + 1000;
@@ -115,6 +126,27 @@ describe('Class: Outbound', () => {
     assert.equal(await clients[0]?.next(), 'to all but one');
     assert.equal(await clients[2]?.next(), 'to all but one');
     assert.ok(await clients[1]?.silentFor(100));
+  });
+
+  it('gives sockets queued the same frames in a tick one merged buffer, and a socket with others its own', async () => {
+    const { clients, accepted } = await connectMany(await startServer(), 4);
+    const [first, second, third, fourth] = accepted as [Accepted, Accepted, Accepted, Accepted];
+    const outbound = new Outbound({ maxQueuedBytes: 1024 * 1024 });
+    const frames = ['one', 'two', 'three'].map((text) => messageFrame(text));
+    const room = [first.connection, second.connection, fourth.connection];
+    for (const frame of frames) outbound.fanOut(room, frame, undefined, Date.now());
+    // The third socket gets equal bytes, but built apart: it must not borrow the room's buffer.
+    for (const text of ['one', 'two', 'three']) outbound.send(third.connection, text);
+    for (const client of clients) for (const text of ['one', 'two', 'three']) assert.equal(await client.next(), text);
+    const [merged] = first.written;
+    assert.ok(merged);
+    assert.deepEqual(merged, Buffer.concat(frames));
+    // Sockets flush in the order they were first queued for: first, second, fourth, third.
+    assert.equal(second.written[0], merged, 'the next member reuses the merged buffer');
+    assert.equal(fourth.written[0], merged);
+    assert.notEqual(third.written[0], merged);
+    assert.deepEqual(third.written[0], merged);
+    for (const { written } of accepted) assert.equal(written.length, 1);
   });
 
   it('drops a connection whose queue is over the limit with 1013, and never queues for it again', async () => {
