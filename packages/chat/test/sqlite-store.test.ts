@@ -120,4 +120,32 @@ describe('SqliteChatStore', () => {
       await reopened.close();
     }
   });
+
+  it('records a guest’s activity with the WAL sync off the event loop, durable once it resolves', async () => {
+    const path = join(dir, 'guest-activity.db');
+    const statements: string[] = [];
+    const store = SqliteChatStore.open(path, { trace: (sql) => statements.push(sql) });
+    const guest = await store.createUser({ id: randomUUID(), username: 'guest-1', guest: true, createdAt: 1 });
+    statements.length = 0;
+    await store.recordGuestActivity(guest.id, 50);
+    // Committed in NORMAL mode (no fsync inside the commit, on the main thread), FULL again after.
+    const update = statements.findIndex((sql) => sql.startsWith('UPDATE users SET last_seen_at'));
+    assert.ok(update > 0, statements.join('\n'));
+    assert.deepEqual(
+      [statements.lastIndexOf('PRAGMA synchronous = NORMAL', update), statements.indexOf('PRAGMA synchronous = FULL')],
+      [0, statements.length - 1],
+      statements.join('\n'),
+    );
+    await store.close();
+    const reopened = SqliteChatStore.open(path);
+    try {
+      assert.deepEqual(
+        (await reopened.listIdleGuests(51, 10)).map(({ id }) => id),
+        [guest.id],
+      );
+      assert.deepEqual(await reopened.listIdleGuests(50, 10), []);
+    } finally {
+      await reopened.close();
+    }
+  });
 });

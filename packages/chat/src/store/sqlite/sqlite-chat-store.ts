@@ -212,8 +212,9 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   // Guests
 
+  /** Synced off the event loop: a restart's reconnecting guests would otherwise cost one fsync each on it. */
   async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
-    this.#write(() => this.#prepare(this.sql.guestSeen).run(at, userId, unlessSince));
+    await this.#writeUnpublished(() => this.#prepare(this.sql.guestSeen).run(at, userId, unlessSince));
   }
 
   async renameAuthor(userId: UserId, name: string, limit: number): Promise<number> {
@@ -778,6 +779,26 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     // publishes never overtakes them (and its sequence number never precedes a lost one).
     this.#walSync?.syncNow();
     return result;
+  }
+
+  /**
+   * A write that publishes nothing, so it may not overtake anything: committed
+   * without a sync, like the appends, and resolved once `WalSync` has made it
+   * durable off the event loop (at once without a `WalSync`, as `#write`).
+   */
+  async #writeUnpublished<T>(work: () => T): Promise<T> {
+    const walSync = this.#walSync;
+    if (!walSync) return this.#write(work);
+    let result: T | undefined;
+    try {
+      this.#withoutCommitSync(() => {
+        result = work();
+      });
+    } catch (error) {
+      throw storeError(error);
+    }
+    await walSync.whenDurable();
+    return result as T;
   }
 
   /**
