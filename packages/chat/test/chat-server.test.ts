@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -101,6 +101,31 @@ describe('startChatServer', () => {
       });
     } finally {
       await taken.close();
+    }
+  });
+
+  it('rejects with CHAT_SERVER_CONFIG a numeric setting out of range, before it opens anything', async () => {
+    const cases = [
+      [{ guestIdleMs: 0 }, /^guestIdleMs must be a positive number of milliseconds, got 0\.$/],
+      [{ heartbeatIntervalMs: 1.5 }, /^heartbeatIntervalMs must be a positive number of milliseconds, got 1\.5\.$/],
+      [
+        { presenceMaxRoomMembers: -1 },
+        /^presenceMaxRoomMembers must be a whole number of members, 0 or more, got -1\.$/,
+      ],
+      [
+        { presenceMaxRoomMembers: 2.5 },
+        /^presenceMaxRoomMembers must be a whole number of members, 0 or more, got 2\.5\.$/,
+      ],
+    ] as const;
+    for (const [setting, message] of cases) {
+      const dataDir = join(dir, `config-${Object.keys(setting)[0]}`);
+      await assert.rejects(startChatServer({ ...quiet, ...setting, dataDir }), (error: unknown) => {
+        assert.ok(error instanceof ChatServerError, String(error));
+        assert.equal(error.code, ChatServerErrorCode.config);
+        assert.match(error.message, message);
+        return true;
+      });
+      assert.equal(existsSync(dataDir), false, 'nothing was opened');
     }
   });
 
