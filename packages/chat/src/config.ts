@@ -22,6 +22,7 @@ import { FILES_ENVIRONMENT, readFilesConfig } from './config-files.ts';
 import { serverAdminNames } from './domain/names.ts';
 import { parseRateLimits, type RateLimitOverrides } from './domain/rate-limits.ts';
 import { TrustedProxies } from './http/client-address.ts';
+import { redactUrl } from './redact-url.ts';
 import type { ChatServerOptions } from './server.ts';
 import { ChatServerError, ChatServerErrorCode } from './server-error.ts';
 
@@ -269,20 +270,6 @@ export function readChatConfig(
     }),
   };
   return { workers, server };
-}
-
-/**
- * A URL fit for logs and error messages: the password replaced by `***`.
- * @example redactUrl('postgres://chat:hunter2@db:5432/chat') // 'postgres://chat:***@db:5432/chat'
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return '(not a URL)';
-  }
 }
 
 /**

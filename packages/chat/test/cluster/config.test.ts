@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { readChatConfig, redactUrl } from '../../src/config.ts';
+import { readChatConfig } from '../../src/config.ts';
+import { redactUrl } from '../../src/redact-url.ts';
 import { ChatServerError, ChatServerErrorCode } from '../../src/server-error.ts';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
