@@ -11,6 +11,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Room, User } from '../src/domain/types.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
+import { MAX_APPENDS_PER_WRITE } from '../src/store/dynamodb/message-appends.ts';
 import { chatTable, keys } from '../src/store/dynamodb/table-design.ts';
 import { freePort, localCredentials, newTable, openStore, stopDynamoDbLocal } from './dynamodb-local.ts';
 
@@ -95,6 +96,45 @@ describe('DynamoDbChatStore', () => {
       Array.from({ length: 47 }, (_, i) => i + 1),
     );
     assert.equal((await stores[1]!.getRoom(room.id))?.lastSeq, 47);
+  });
+
+  it("writes a room's appends of one turn in transactions of MAX_APPENDS_PER_WRITE, numbered in the order sent", async () => {
+    const { store, sent } = await open();
+    const alice = await newUser(store);
+    const [room, other] = [await roomWith(store, alice), await roomWith(store, alice)];
+    const append = (roomId: string, i: number, clientMessageId: string | null = null) =>
+      store.appendMessage({
+        id: randomUUID(),
+        roomId,
+        authorId: alice.id,
+        authorName: alice.username,
+        text: `message ${i}`,
+        clientMessageId,
+        at: now(),
+      });
+    const count = MAX_APPENDS_PER_WRITE + 5;
+    sent.length = 0;
+    // One turn: `count` appends to one room, a repeat among them, and one append to another room.
+    const results = await Promise.all([
+      ...Array.from({ length: count }, (_, i) => append(room.id, i, i === 3 ? 'repeated' : null)),
+      append(room.id, count, 'repeated'),
+      append(other.id, 0),
+    ]);
+    const inRoom = results.slice(0, count);
+    assert.deepEqual(
+      inRoom.map(({ message }) => [message.text, message.seq]),
+      Array.from({ length: count }, (_, i) => [`message ${i}`, i + 2]),
+    );
+    assert.equal(results[count]?.created, false);
+    assert.deepEqual(results[count]?.message, inRoom[3]?.message);
+    assert.equal(results[count + 1]?.message.seq, 2);
+    // Two groups for the busy room, one for the other, and no write for the repeat.
+    assert.equal(sent.filter((name) => name === 'TransactWriteItemsCommand').length, 3, sent.join(', '));
+    assert.equal((await store.getRoom(room.id))?.lastSeq, count + 1);
+    assert.deepEqual(
+      (await store.listEvents(room.id, 1, 100)).map(({ seq }) => seq),
+      Array.from({ length: count }, (_, i) => i + 2),
+    );
   });
 
   it('stores a retried send once when the retries race', async () => {

@@ -4,61 +4,32 @@
  * it by id. Idempotent sends: a guard item per (room, author, client message id)
  * is put in the same transaction with `attribute_not_exists(pk)`; a repeat
  * finds the guard and returns the first message without writing. Every change
- * appends an event, so it goes through `sequencedWrite`.
+ * appends an event, so it goes through `sequencedWrite`; appends go in groups
+ * per room (message-appends.ts).
  */
 import { ChatError } from '../../domain/errors.ts';
 import { ChatLimits } from '../../domain/limits.ts';
 import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
 import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserId, UserRef } from '../../domain/types.ts';
 import type { AppendResult, MessageChangeResult, MessagePage, NewMessage } from '../../ports/chat-store.ts';
-import { appendResult, newMessage } from '../new-message.ts';
-import {
-  byKey,
-  type EventItem,
-  IN_TIMELINE,
-  type Key,
-  keyOf,
-  type MessageItem,
-  messageItem,
-  toEvent,
-  toMessage,
-} from './items.ts';
+import { byKey, type EventItem, IN_TIMELINE, type Key, keyOf, type MessageItem, toEvent, toMessage } from './items.ts';
+import { MessageAppends } from './message-appends.ts';
 import { MAX_SEQ, type SequencedPlan, sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
 import { keys } from './table-design.ts';
 
 export class DynamoMessages {
   readonly #table: DynamoTable;
+  readonly #appends: MessageAppends;
 
   constructor(table: DynamoTable) {
     this.#table = table;
+    this.#appends = new MessageAppends(table);
   }
 
-  async appendMessage(message: NewMessage): Promise<AppendResult> {
-    const table = this.#table;
-    const { roomId, authorId, clientMessageId } = message;
-    return table.run(() =>
-      sequencedWrite<AppendResult>(table, roomId, async (seq) => {
-        const guardKey = clientMessageId === null ? null : keys.clientMessage(roomId, authorId, clientMessageId);
-        const sent = await sentBefore(table, guardKey, roomId);
-        if (sent === 'retry') return sent;
-        if (sent) return { result: appendResult(sent, false) };
-        const stored = newMessage(message, seq);
-        const items: Transaction = [
-          table.put({ ...keys.message(roomId, seq), ...messageItem(stored) }, 'attribute_not_exists(pk)'),
-          table.put({ ...keys.event(roomId, seq), type: 'message', at: message.at, messageSeq: seq }),
-          table.put({ ...keys.messageId(message.id), roomId, seq }, 'attribute_not_exists(pk)'),
-        ];
-        if (guardKey) items.push(table.put({ ...guardKey, seq, messageId: message.id }, 'attribute_not_exists(pk)'));
-        // Guests' messages are renamed when the guest expires: keep a way to find them.
-        if (message.authorGuest) items.push(table.put({ ...keys.authored(authorId, roomId, seq), roomId, seq }));
-        return {
-          at: message.at,
-          items,
-          result: appendResult(stored, true),
-        };
-      }),
-    );
+  /** Grouped per room (message-appends.ts). */
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return this.#appends.append(message);
   }
 
   async editMessage(messageId: MessageId, text: string, at: number): Promise<MessageEvent | undefined> {

@@ -1,0 +1,145 @@
+/**
+ * Message appends on DynamoDB, grouped per room: the appends of a room that
+ * arrive in one event-loop turn, or while the room's previous write is under
+ * way, go into one `sequencedWrite` that takes consecutive numbers for all of
+ * them, so a busy room costs one room read, one guard read and one transaction
+ * per group instead of per message, and its senders on one process no longer
+ * race each other for the room's `lastSeq` (sequenced-write.ts: the loser of a
+ * race reads again and retries with backoff).
+ *
+ *   append ─▶ room queue ─▶ (end of turn, or the write before it ends)
+ *          ─▶ up to MAX_APPENDS_PER_WRITE: guards read together ─▶ one transaction
+ *          ─▶ each append answered: its message, or the one its client message id stored first
+ *
+ * On Lambda every invocation appends one message, and a group is that message.
+ */
+import type { Message, RoomId } from '../../domain/types.ts';
+import type { AppendResult, NewMessage } from '../../ports/chat-store.ts';
+import { appendResult, newMessage } from '../new-message.ts';
+import { byKey, type Key, keyOf, type MessageItem, messageItem, toMessage } from './items.ts';
+import { type SequencedPlan, sequencedWrite } from './sequenced-write.ts';
+import type { DynamoTable, Transaction } from './table.ts';
+import { keys } from './table-design.ts';
+
+/**
+ * Appends per transaction: each takes up to five items (the message, its event,
+ * its id pointer, its client message id guard, a guest's index entry) beside the
+ * room's update, and `TransactWriteItems` takes at most 100.
+ */
+export const MAX_APPENDS_PER_WRITE = 19;
+
+interface PendingAppend {
+  message: NewMessage;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class MessageAppends {
+  readonly #table: DynamoTable;
+  /** Appends waiting, per room with a write scheduled or under way. */
+  readonly #queues = new Map<RoomId, PendingAppend[]>();
+
+  constructor(table: DynamoTable) {
+    this.#table = table;
+  }
+
+  append(message: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      const append = { message, resolve, reject };
+      const queue = this.#queues.get(message.roomId);
+      if (queue) {
+        queue.push(append);
+        return;
+      }
+      this.#queues.set(message.roomId, [append]);
+      // At the end of the turn, so the turn's other appends to the room join the group.
+      setImmediate(() => void this.#drain(message.roomId));
+    });
+  }
+
+  /** Writes the room's queue a group at a time, in order, until it is empty. */
+  async #drain(roomId: RoomId): Promise<void> {
+    const queue = this.#queues.get(roomId) as PendingAppend[];
+    while (queue.length > 0) {
+      const group = queue.splice(0, MAX_APPENDS_PER_WRITE);
+      try {
+        const results = await this.#write(
+          roomId,
+          group.map(({ message }) => message),
+        );
+        for (const [index, append] of group.entries()) append.resolve(results[index] as AppendResult);
+      } catch (error) {
+        for (const append of group) append.reject(error);
+      }
+    }
+    this.#queues.delete(roomId);
+  }
+
+  /** One transaction for `messages` (all of `roomId`), in order; a repeated client message id answers the first. */
+  #write(roomId: RoomId, messages: readonly NewMessage[]): Promise<AppendResult[]> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<AppendResult[]>(table, roomId, async (seq): Promise<SequencedPlan<AppendResult[]>> => {
+        const guardKeys = messages.map(({ authorId, clientMessageId }) =>
+          clientMessageId === null ? null : keys.clientMessage(roomId, authorId, clientMessageId),
+        );
+        const sent = await sentBefore(table, roomId, guardKeys);
+        if (sent === 'retry') return sent;
+        const results: AppendResult[] = [];
+        const items: Transaction = [];
+        let next = seq;
+        let at = 0;
+        messages.forEach((message, index) => {
+          const guardKey = guardKeys[index] ?? null;
+          const earlier = guardKey && sent.get(keyOf(guardKey));
+          if (earlier) {
+            results.push(appendResult(earlier, false));
+            return;
+          }
+          const stored = newMessage(message, next++);
+          at = Math.max(at, message.at);
+          items.push(
+            table.put({ ...keys.message(roomId, stored.seq), ...messageItem(stored) }, 'attribute_not_exists(pk)'),
+            table.put({ ...keys.event(roomId, stored.seq), type: 'message', at: message.at, messageSeq: stored.seq }),
+            table.put({ ...keys.messageId(message.id), roomId, seq: stored.seq }, 'attribute_not_exists(pk)'),
+          );
+          if (guardKey) {
+            items.push(table.put({ ...guardKey, seq: stored.seq, messageId: message.id }, 'attribute_not_exists(pk)'));
+            // A repeat later in this group answers with this message.
+            sent.set(keyOf(guardKey), stored);
+          }
+          // Guests' messages are renamed when the guest expires: keep a way to find them.
+          if (message.authorGuest) {
+            items.push(table.put({ ...keys.authored(message.authorId, roomId, stored.seq), roomId, seq: stored.seq }));
+          }
+          results.push(appendResult(stored, true));
+        });
+        if (items.length === 0) return { result: results };
+        return { at, seqCount: next - seq, items, result: results };
+      }),
+    );
+  }
+}
+
+/**
+ * The messages already stored under these guards (strongly consistent reads), by
+ * guard key; `'retry'` when a guard's message is not readable yet.
+ */
+async function sentBefore(
+  table: DynamoTable,
+  roomId: RoomId,
+  guardKeys: readonly (Key | null)[],
+): Promise<Map<string, Message> | 'retry'> {
+  const wanted = [...byKey(guardKeys.filter((key): key is Key => key !== null)).values()];
+  const found = new Map<string, Message>();
+  if (wanted.length === 0) return found;
+  const guards = await table.batchGet<{ seq: number }>(wanted);
+  if (guards.length === 0) return found;
+  const messages = byKey(await table.batchGet<MessageItem>(guards.map(({ seq }) => keys.message(roomId, seq))));
+  for (const guard of guards) {
+    const message = toMessage(messages.get(keyOf(keys.message(roomId, guard.seq))));
+    if (!message) return 'retry';
+    found.set(keyOf(guard), message);
+  }
+  return found;
+}
