@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Room, User } from '../src/domain/types.ts';
+import type { Message, Room, User } from '../src/domain/types.ts';
 import { DynamoDbChatStore } from '../src/store/dynamodb/dynamodb-chat-store.ts';
 import { MAX_APPENDS_PER_WRITE } from '../src/store/dynamodb/message-appends.ts';
 import { chatTable, keys } from '../src/store/dynamodb/table-design.ts';
@@ -135,6 +135,43 @@ describe('DynamoDbChatStore', () => {
       (await store.listEvents(room.id, 1, 100)).map(({ seq }) => seq),
       Array.from({ length: count }, (_, i) => i + 2),
     );
+  });
+
+  it("takes a room's thread replies in turn with its sends: 40 at once from one store all succeed, in order", async () => {
+    const { store } = await open();
+    const alice = await newUser(store);
+    const room = await roomWith(store, alice);
+    const message = (i: number) => ({
+      id: randomUUID(),
+      roomId: room.id,
+      authorId: alice.id,
+      authorName: alice.username,
+      text: `message ${i}`,
+      clientMessageId: null,
+      at: now(),
+    });
+    const { message: root } = await store.appendMessage(message(0));
+    // Each reply is a write of its own (it updates the root): from one store they must not race each other.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 4 === 0
+          ? store.appendMessage(message(i + 1))
+          : store.appendReply({ ...message(i + 1), rootId: root.id, alsoToRoom: false }),
+      ),
+    );
+    assert.deepEqual(
+      outcomes.filter(({ status }) => status === 'rejected'),
+      [],
+    );
+    const replies = 30;
+    // A send takes one number, a reply two (its message and the root's threadUpdated), in the order issued.
+    const seqs = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<{ message: Message }>).value.message.seq);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal((await store.getRoom(room.id))?.lastSeq, root.seq + 10 + 2 * replies);
+    assert.equal((await store.getMessage(root.id))?.thread?.replyCount, replies);
   });
 
   it('stores a retried send once when the retries race', async () => {

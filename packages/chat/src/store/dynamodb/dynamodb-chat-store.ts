@@ -87,6 +87,7 @@ import { DynamoCounters } from './counters.ts';
 import { DynamoGuests } from './guests.ts';
 import { DynamoInvites } from './invites.ts';
 import { DynamoMentions } from './mentions.ts';
+import { MessageAppends } from './message-appends.ts';
 import { DynamoMessages } from './messages.ts';
 import { DynamoPresence } from './presence.ts';
 import { DynamoRateLimits } from './rate-limits.ts';
@@ -139,8 +140,10 @@ export class DynamoDbChatStore implements ChatStore {
     this.#invites = new DynamoInvites(table);
     this.#audit = new DynamoAuditLog(table);
     this.#userRooms = new DynamoUserRooms(table);
-    this.#messages = new DynamoMessages(table);
-    this.#threads = new DynamoThreads(table);
+    // One write queue per room for sends and thread replies (message-appends.ts).
+    const appends = new MessageAppends(table);
+    this.#messages = new DynamoMessages(table, appends);
+    this.#threads = new DynamoThreads(table, appends);
     this.#connections = new DynamoConnections(table, live, new DynamoPresence(table));
     this.rateLimits = new DynamoRateLimits(table);
     this.#mentions = new DynamoMentions(table);

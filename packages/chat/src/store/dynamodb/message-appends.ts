@@ -11,6 +11,10 @@
  *          ─▶ up to MAX_APPENDS_PER_WRITE: guards read together ─▶ one transaction
  *          ─▶ each append answered: its message, or the one its client message id stored first
  *
+ * A thread reply waits in the same queue and is written alone, in its turn (it
+ * also updates its root, an item one transaction may touch only once), so a
+ * room's replies and sends on one process do not race each other either.
+ *
  * On Lambda every invocation appends one message, and a group is that message.
  */
 import type { Message, RoomId } from '../../domain/types.ts';
@@ -34,34 +38,53 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** A room write of its own (a thread reply), run in its turn. */
+interface PendingWrite {
+  write: () => Promise<void>;
+}
+
+type Pending = PendingAppend | PendingWrite;
+
 export class MessageAppends {
   readonly #table: DynamoTable;
-  /** Appends waiting, per room with a write scheduled or under way. */
-  readonly #queues = new Map<RoomId, PendingAppend[]>();
+  /** Writes waiting, per room with a write scheduled or under way. */
+  readonly #queues = new Map<RoomId, Pending[]>();
 
   constructor(table: DynamoTable) {
     this.#table = table;
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      const append = { message, resolve, reject };
-      const queue = this.#queues.get(message.roomId);
-      if (queue) {
-        queue.push(append);
-        return;
-      }
-      this.#queues.set(message.roomId, [append]);
-      // At the end of the turn, so the turn's other appends to the room join the group.
-      setImmediate(() => void this.#drain(message.roomId));
-    });
+    return new Promise((resolve, reject) => this.#enqueue(message.roomId, { message, resolve, reject }));
   }
 
-  /** Writes the room's queue a group at a time, in order, until it is empty. */
+  /** Runs `write`, a sequenced write of `roomId` other than an append, in its turn among the room's writes. */
+  inTurn<T>(roomId: RoomId, write: () => Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => this.#enqueue(roomId, { write: () => write().then(resolve, reject) }));
+  }
+
+  #enqueue(roomId: RoomId, pending: Pending): void {
+    const queue = this.#queues.get(roomId);
+    if (queue) {
+      queue.push(pending);
+      return;
+    }
+    this.#queues.set(roomId, [pending]);
+    // At the end of the turn, so the turn's other appends to the room join the group.
+    setImmediate(() => void this.#drain(roomId));
+  }
+
+  /** Writes the room's queue in order, a group of appends or one other write at a time, until it is empty. */
   async #drain(roomId: RoomId): Promise<void> {
-    const queue = this.#queues.get(roomId) as PendingAppend[];
+    const queue = this.#queues.get(roomId) as Pending[];
     while (queue.length > 0) {
-      const group = queue.splice(0, MAX_APPENDS_PER_WRITE);
+      const head = queue[0] as Pending;
+      if ('write' in head) {
+        queue.shift();
+        await head.write();
+        continue;
+      }
+      const group = takeAppends(queue);
       try {
         const results = await this.#write(
           roomId,
@@ -119,6 +142,13 @@ export class MessageAppends {
       }),
     );
   }
+}
+
+/** The appends at the head of `queue`, up to `MAX_APPENDS_PER_WRITE`, taken out of it. */
+function takeAppends(queue: Pending[]): PendingAppend[] {
+  let count = 0;
+  while (count < queue.length && count < MAX_APPENDS_PER_WRITE && 'message' in (queue[count] as Pending)) count++;
+  return queue.splice(0, count) as PendingAppend[];
 }
 
 /**

@@ -13,7 +13,7 @@ import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
 import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserId, UserRef } from '../../domain/types.ts';
 import type { AppendResult, MessageChangeResult, MessagePage, NewMessage } from '../../ports/chat-store.ts';
 import { byKey, type EventItem, IN_TIMELINE, type Key, keyOf, type MessageItem, toEvent, toMessage } from './items.ts';
-import { MessageAppends } from './message-appends.ts';
+import type { MessageAppends } from './message-appends.ts';
 import { MAX_SEQ, type SequencedPlan, sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
 import { keys } from './table-design.ts';
@@ -22,9 +22,10 @@ export class DynamoMessages {
   readonly #table: DynamoTable;
   readonly #appends: MessageAppends;
 
-  constructor(table: DynamoTable) {
+  /** `appends`: the room write queue, shared with the threads (message-appends.ts). */
+  constructor(table: DynamoTable, appends: MessageAppends) {
     this.#table = table;
-    this.#appends = new MessageAppends(table);
+    this.#appends = appends;
   }
 
   /** Grouped per room (message-appends.ts). */

@@ -17,6 +17,7 @@ import type { MessagePage, NewReply, ReplyResult, ThreadRoot } from '../../ports
 import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { byKey, type Key, keyOf, type MessageItem, messageItem, toMessage } from './items.ts';
+import type { MessageAppends } from './message-appends.ts';
 import { liveMessageUpdate, pageBounds, sentBefore } from './messages.ts';
 import { sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
@@ -30,12 +31,19 @@ interface ThreadReadItem {
 
 export class DynamoThreads {
   readonly #table: DynamoTable;
+  readonly #appends: MessageAppends;
 
-  constructor(table: DynamoTable) {
+  /** `appends`: the room write queue shared with the messages (message-appends.ts), where replies take their turn. */
+  constructor(table: DynamoTable, appends: MessageAppends) {
     this.#table = table;
+    this.#appends = appends;
   }
 
-  async appendReply(reply: NewReply): Promise<ReplyResult> {
+  appendReply(reply: NewReply): Promise<ReplyResult> {
+    return this.#appends.inTurn(reply.roomId, () => this.#appendReply(reply));
+  }
+
+  async #appendReply(reply: NewReply): Promise<ReplyResult> {
     const table = this.#table;
     const { roomId, authorId, clientMessageId } = reply;
     return table.run(() =>
