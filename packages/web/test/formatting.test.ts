@@ -197,8 +197,9 @@ describe('message formatting', () => {
           const href = anchor.attributes.get('href')!.replaceAll('&amp;', '&');
           assert.equal(href, safeHref(href));
         }
-        // Unbalanced parentheses end the link early (the address alone is then linked as typed).
-        if (!markup.includes('>here</a>')) return;
+        // A `)` in the address ends the link early, and what follows it is text that may hold
+        // an address of its own (`http://a.aa?)#%00.aq` leaves `00.aq`): only whole links count here.
+        if (!markup.includes('>here</a>') || url.includes(')')) return;
         assert.equal(anchors.length, 1);
         const href = anchors[0]!.attributes.get('href')!.replaceAll('&amp;', '&');
         assert.ok(markup.includes(`<span class="md-link-host"> (${new URL(href).host})</span>`));
