@@ -51,39 +51,87 @@ describe('SqliteChatStore', () => {
     const store = SqliteChatStore.open(path);
     const author = await store.createUser({ id: randomUUID(), username: 'grace', guest: false, createdAt: 1 });
     const room = await store.createRoom({ id: randomUUID(), name: 'batch', createdBy: author.id, createdAt: 1 });
-    const append = (roomId: string, clientMessageId: string) =>
+    const append = (roomId: string, clientMessageId: string, authorId = author.id) =>
       store.appendMessage({
         id: randomUUID(),
         roomId,
-        authorId: author.id,
+        authorId,
         authorName: author.username,
         text: `text ${clientMessageId}`,
         clientMessageId,
         at: 2,
       });
-    // All issued in one turn: one transaction, each in its own savepoint.
+    // All issued in one turn: one transaction.
     const outcomes = await Promise.allSettled([
       append(room.id, 'a'),
       append('no-such-room', 'b'),
       append(room.id, 'c'),
       append(room.id, 'a'), // the retry of 'a' in the same batch sees the first
+      // Fails after taking the room's next sequence number (the author is no user):
+      // the number is given back with the rest of that append, not skipped.
+      append(room.id, 'e', 'no-such-user'),
+      append(room.id, 'f'),
     ]);
     assert.deepEqual(
       outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.message.seq : 'rejected')),
-      [1, 'rejected', 2, 1],
+      [1, 'rejected', 2, 1, 'rejected', 3],
     );
     assert.equal((outcomes[1] as PromiseRejectedResult).reason.code, 'ROOM_NOT_FOUND');
     assert.equal((outcomes[3] as PromiseFulfilledResult<{ created: boolean }>).value.created, false);
+    assert.equal((outcomes[4] as PromiseRejectedResult).reason.code, 'STORE_UNAVAILABLE');
+    assert.deepEqual(
+      (await store.listMessages(room.id, { limit: 10 })).messages.map(({ seq, text }) => [seq, text]),
+      [
+        [1, 'text a'],
+        [2, 'text c'],
+        [3, 'text f'],
+      ],
+    );
 
     // An append still waiting for its turn's commit when the store closes is written, not lost.
     const late = append(room.id, 'd');
     await store.close();
-    assert.equal((await late).message.seq, 3);
+    assert.equal((await late).message.seq, 4);
     const reopened = SqliteChatStore.open(path);
     try {
-      assert.equal((await reopened.getRoom(room.id))?.lastSeq, 3);
+      assert.equal((await reopened.getRoom(room.id))?.lastSeq, 4);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('writes a batch without savepoints, and in savepoints only when one of its appends failed', async () => {
+    const statements: string[] = [];
+    const store = SqliteChatStore.open(join(dir, 'savepoints.db'), { trace: (sql) => statements.push(sql) });
+    try {
+      const author = await store.createUser({ id: randomUUID(), username: 'linus', guest: false, createdAt: 1 });
+      const room = await store.createRoom({ id: randomUUID(), name: 'batch', createdBy: author.id, createdAt: 1 });
+      const batch = (authorIds: string[]) =>
+        Promise.allSettled(
+          authorIds.map((authorId) =>
+            store.appendMessage({
+              id: randomUUID(),
+              roomId: room.id,
+              authorId,
+              authorName: author.username,
+              text: 'hello',
+              clientMessageId: randomUUID(),
+              at: 2,
+            }),
+          ),
+        );
+      const savepoints = () => statements.filter((sql) => /^SAVEPOINT/i.test(sql)).length;
+      statements.length = 0;
+      await batch([author.id, author.id, author.id]);
+      assert.equal(savepoints(), 0);
+      const outcomes = await batch([author.id, 'no-such-user', author.id]);
+      assert.deepEqual(
+        outcomes.map(({ status }) => status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.equal(savepoints(), 3);
+    } finally {
+      await store.close();
     }
   });
 

@@ -1734,6 +1734,31 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal(ordered[0]?.room.id, room.id);
       });
 
+      it('finds thread replies and the messages sent together in one turn', async () => {
+        const alice = await newUser();
+        const room = await roomWith(alice);
+        const word = uniqueWord();
+        const root = await send(room, alice, `the ${word} root`);
+        const batch = await Promise.all([1, 2, 3].map((n) => send(room, alice, `${word} batch ${n}`)));
+        const reply = await store.appendReply({
+          id: randomUUID(),
+          roomId: room.id,
+          rootId: root.message.id,
+          alsoToRoom: false,
+          authorId: alice.id,
+          authorName: alice.username,
+          text: `a ${word} reply`,
+          clientMessageId: null,
+          at: now(),
+          authorGuest: alice.guest,
+        });
+        const hits = await store.searchMessages({ userId: alice.id, terms: [word], roomId: room.id, limit: 50 });
+        assert.deepEqual(
+          hits.map((hit) => hit.message.id).sort(),
+          [root, ...batch, reply].map(({ message }) => message.id).sort(),
+        );
+      });
+
       it('returns a markup-free snippet with highlight ranges on the matches', async () => {
         const alice = await newUser();
         const room = await roomWith(alice);
