@@ -121,20 +121,9 @@ export class MessageAppends {
           }
           const stored = newMessage(message, next++);
           at = Math.max(at, message.at);
-          items.push(
-            table.put({ ...keys.message(roomId, stored.seq), ...messageItem(stored) }, 'attribute_not_exists(pk)'),
-            table.put({ ...keys.event(roomId, stored.seq), type: 'message', at: message.at, messageSeq: stored.seq }),
-            table.put({ ...keys.messageId(message.id), roomId, seq: stored.seq }, 'attribute_not_exists(pk)'),
-          );
-          if (guardKey) {
-            items.push(table.put({ ...guardKey, seq: stored.seq, messageId: message.id }, 'attribute_not_exists(pk)'));
-            // A repeat later in this group answers with this message.
-            sent.set(keyOf(guardKey), stored);
-          }
-          // Guests' messages are renamed when the guest expires: keep a way to find them.
-          if (message.authorGuest) {
-            items.push(table.put({ ...keys.authored(message.authorId, roomId, stored.seq), roomId, seq: stored.seq }));
-          }
+          items.push(...newMessageItems(table, stored, message.authorGuest === true, guardKey));
+          // A repeat later in this group answers with this message.
+          if (guardKey) sent.set(keyOf(guardKey), stored);
           results.push(appendResult(stored, true));
         });
         if (items.length === 0) return { result: results };
@@ -142,6 +131,29 @@ export class MessageAppends {
       }),
     );
   }
+}
+
+/**
+ * What storing a new message (an append or a thread reply) writes beside the
+ * room's update: the message, its `message` event, its id pointer, its client
+ * message id guard when `guardKey` is given and, for a guest's message, the
+ * entry that finds it again when the guest expires and is renamed.
+ */
+export function newMessageItems(
+  table: DynamoTable,
+  message: Message,
+  authorGuest: boolean,
+  guardKey: Key | null,
+): Transaction {
+  const { id, roomId, seq } = message;
+  const items: Transaction = [
+    table.put({ ...keys.message(roomId, seq), ...messageItem(message) }, 'attribute_not_exists(pk)'),
+    table.put({ ...keys.event(roomId, seq), type: 'message', at: message.createdAt, messageSeq: seq }),
+    table.put({ ...keys.messageId(id), roomId, seq }, 'attribute_not_exists(pk)'),
+  ];
+  if (guardKey) items.push(table.put({ ...guardKey, seq, messageId: id }, 'attribute_not_exists(pk)'));
+  if (authorGuest) items.push(table.put({ ...keys.authored(message.authorId, roomId, seq), roomId, seq }));
+  return items;
 }
 
 /** The appends at the head of `queue`, up to `MAX_APPENDS_PER_WRITE`, taken out of it. */

@@ -16,8 +16,8 @@ import type { Message, MessageId, RoomId, ThreadRead, UserId } from '../../domai
 import type { MessagePage, NewReply, ReplyResult, ThreadRoot } from '../../ports/chat-store.ts';
 import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
-import { byKey, type Key, keyOf, type MessageItem, messageItem, toMessage } from './items.ts';
-import type { MessageAppends } from './message-appends.ts';
+import { byKey, type Key, keyOf, type MessageItem, toMessage } from './items.ts';
+import { type MessageAppends, newMessageItems } from './message-appends.ts';
 import { liveMessageUpdate, pageBounds, sentBefore } from './messages.ts';
 import { sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
@@ -59,15 +59,11 @@ export class DynamoThreads {
         const message = newMessage(reply, seq);
         const updated: Message = { ...root, thread: withReply(root.thread, reply.at, seq) };
         const items: Transaction = [
-          table.put({ ...keys.message(roomId, seq), ...messageItem(message) }, 'attribute_not_exists(pk)'),
-          table.put({ ...keys.event(roomId, seq), type: 'message', at: reply.at, messageSeq: seq }),
-          table.put({ ...keys.messageId(reply.id), roomId, seq }, 'attribute_not_exists(pk)'),
+          ...newMessageItems(table, message, reply.authorGuest === true, guardKey),
           table.put({ ...keys.threadReply(roomId, root.seq, seq) }),
           liveMessageUpdate(table, keys.message(roomId, root.seq), { thread: updated.thread }),
           table.put({ ...keys.event(roomId, threadSeq), type: 'threadUpdated', at: reply.at, messageSeq: root.seq }),
         ];
-        if (guardKey) items.push(table.put({ ...guardKey, seq, messageId: reply.id }, 'attribute_not_exists(pk)'));
-        if (reply.authorGuest) items.push(table.put({ ...keys.authored(authorId, roomId, seq), roomId, seq }));
         return {
           at: reply.at,
           seqCount: 2,
