@@ -326,6 +326,32 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal((await store.getRoom(room.id))?.lastSeq, 1);
       });
 
+      it('reads a room, a user and the membership together, each as its own read does, each missing alone', async () => {
+        const [alice, bob] = [await newUser(), await newUser({ guest: true })];
+        const room = await roomWith(alice);
+        await send(room, alice, 'so lastSeq moves');
+        const separately = async (roomId: string, userId: string) => ({
+          room: await store.getRoom(roomId),
+          membership: await store.getMembership(roomId, userId),
+          user: await store.getUser(userId),
+        });
+        for (const [roomId, userId] of [
+          [room.id, alice.id],
+          [room.id, bob.id],
+          [room.id, 'no-such-user'],
+          ['no-such-room', alice.id],
+          ['no-such-room', 'no-such-user'],
+        ] as const) {
+          assert.deepEqual(await store.getMemberContext(roomId, userId), await separately(roomId, userId));
+        }
+        const member = await store.getMemberContext(room.id, alice.id);
+        assert.equal(member.room?.lastSeq, 2);
+        assert.equal(member.membership?.userId, alice.id);
+        assert.equal(member.user?.username, alice.username);
+        const outsider = await store.getMemberContext(room.id, bob.id);
+        assert.deepEqual([outsider.room?.id, outsider.membership, outsider.user?.guest], [room.id, undefined, true]);
+      });
+
       it('removes a member with a memberLeft event', async () => {
         const [alice, bob] = [await newUser(), await newUser()];
         const room = await roomWith(alice, bob);

@@ -148,6 +148,13 @@ export interface MembershipResult {
  * at the start), and how many entries at most. Listings that may grow without
  * bound take one, so no answer reads (or sends) more than a page.
  */
+/** A user, a room and the user's membership of it, as `getMemberContext` reads them: each undefined when missing. */
+export interface MemberContext {
+  room: Room | undefined;
+  membership: Membership | undefined;
+  user: User | undefined;
+}
+
 export interface Page<K> {
   after?: K;
   limit: number;
@@ -301,6 +308,11 @@ export interface ChatStore {
   /** Removes a member and appends `memberLeft`; a no-op (event `null`) for a non-member. */
   removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult>;
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined>;
+  /**
+   * `getRoom`, `getMembership` and `getUser` in one read (one statement, one
+   * batch of items): what a send checks of its sender and room, on every send.
+   */
+  getMemberContext(roomId: RoomId, userId: UserId): Promise<MemberContext>;
   /**
    * Sets (or with `null` clears) the topic of a `room`-kind room and appends
    * `topicChanged` naming `by`; a no-op (`null`) when the topic is already that.

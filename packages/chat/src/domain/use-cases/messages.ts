@@ -67,12 +67,9 @@ export class MessageService {
     const clientMessageId = input.clientMessageId;
     checkClientMessageId(clientMessageId);
     await context.limits.take('message', userId);
-    const { room, membership } = await context.requireMember(userId, input.roomId);
+    const { room, membership, user: author } = await context.requireMemberAndUser(userId, input.roomId);
     if (!mayPost(room, membership)) throw new ChatError('ROOM_READ_ONLY');
-    const [author, mentions] = await Promise.all([
-      context.requireUser(userId),
-      resolveMentions(context, room, userId, text),
-    ]);
+    const mentions = await resolveMentions(context, room, userId, text);
     const attachments =
       files.length > 0 ? await this.#files!.attachments(userId, input.roomId, files, clientMessageId) : [];
     const { message, event, created } = await context.store.appendMessage({

@@ -184,11 +184,10 @@ export class PresenceService {
   async typing(userId: UserId, roomId: RoomId, origin?: ConnectionId): Promise<boolean> {
     const context = this.#context;
     await context.limits.take('typing', userId);
-    await context.requireMember(userId, roomId);
+    const { user } = await context.requireMemberAndUser(userId, roomId);
     const now = context.clock.now();
     const { count } = await context.store.hitCounter(`typing:${roomId}:${userId}`, ChatLimits.typingIntervalMs, now);
     if (count > 1) return false;
-    const user = await context.requireUser(userId);
     await context.publish(
       roomId,
       { type: 'typing', roomId, user: userSummary(user), ttlMs: ChatLimits.typingTtlMs },

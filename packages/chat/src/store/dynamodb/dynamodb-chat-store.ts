@@ -62,6 +62,7 @@ import type {
   ChatStore,
   ConnectionRemoval,
   CounterState,
+  MemberContext,
   MemberRecord,
   MembershipResult,
   MessageChangeResult,
@@ -294,6 +295,10 @@ export class DynamoDbChatStore implements ChatStore {
 
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
     return this.#rooms.getMembership(roomId, userId);
+  }
+
+  getMemberContext(roomId: RoomId, userId: UserId): Promise<MemberContext> {
+    return this.#rooms.getMemberContext(roomId, userId);
   }
 
   listMembers(roomId: RoomId, page: Page<UserKey>): Promise<MemberRecord[]> {

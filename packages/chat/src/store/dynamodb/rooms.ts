@@ -21,6 +21,7 @@ import type {
 } from '../../domain/types.ts';
 import { userSummary } from '../../domain/views.ts';
 import type {
+  MemberContext,
   MemberRecord,
   MembershipResult,
   NewDirect,
@@ -319,6 +320,21 @@ export class DynamoRooms {
     return this.#table.run(async () => {
       const item = await this.#table.get<MemberItem>(keys.member(roomId, userId));
       return item && toMembership(item);
+    });
+  }
+
+  /** The room, the membership and the user: one strongly consistent batch of three keys. */
+  async getMemberContext(roomId: RoomId, userId: UserId): Promise<MemberContext> {
+    const table = this.#table;
+    return table.run(async () => {
+      const [roomKey, memberKey, userKey] = [keys.room(roomId), keys.member(roomId, userId), keys.user(userId)];
+      const found = byKey(await table.batchGet<RoomItem | MemberItem | UserItem>([roomKey, memberKey, userKey]));
+      const member = found.get(keyOf(memberKey)) as MemberItem | undefined;
+      return {
+        room: toRoom(found.get(keyOf(roomKey)) as RoomItem | undefined),
+        membership: member && toMembership(member),
+        user: toUser(found.get(keyOf(userKey)) as UserItem | undefined),
+      };
     });
   }
 

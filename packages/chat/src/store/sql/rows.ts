@@ -30,7 +30,7 @@ import type {
   UserSummary,
 } from '../../domain/types.ts';
 import { userSummary } from '../../domain/views.ts';
-import type { CounterState, MemberRecord, PublicRoom } from '../../ports/chat-store.ts';
+import type { CounterState, MemberContext, MemberRecord, PublicRoom } from '../../ports/chat-store.ts';
 
 /** A boolean as a driver returns it: `0`/`1` from SQLite, `false`/`true` from PostgreSQL. */
 export type SqlBoolean = boolean | number;
@@ -72,6 +72,19 @@ export interface MembershipRow {
   last_read_seq: number;
   role: StoredRole;
 }
+
+/** `memberContext`'s one row: the room's columns, the membership's and the user's (prefixed), null where missing. */
+export interface MemberContextRow extends Nullable<RoomRow> {
+  joined_at: number | null;
+  last_read_seq: number | null;
+  role: StoredRole | null;
+  user_id: string | null;
+  user_username: string | null;
+  user_guest: SqlBoolean | null;
+  user_created_at: number | null;
+}
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 export interface UserRoomRow extends RoomRow {
   member_id: string;
@@ -249,6 +262,31 @@ export function toMembership(row: MembershipRow): Membership {
     joinedAt: row.joined_at,
     lastReadSeq: row.last_read_seq,
     role: row.role,
+  };
+}
+
+export function toMemberContext(row: MemberContextRow, roomId: string, userId: string): MemberContext {
+  return {
+    room: row.id === null ? undefined : toRoom(row as RoomRow),
+    membership:
+      row.joined_at === null
+        ? undefined
+        : toMembership({
+            room_id: roomId,
+            user_id: userId,
+            joined_at: row.joined_at,
+            last_read_seq: row.last_read_seq as number,
+            role: row.role as StoredRole,
+          }),
+    user:
+      row.user_id === null
+        ? undefined
+        : toUser({
+            id: row.user_id,
+            username: row.user_username as string,
+            guest: row.user_guest as SqlBoolean,
+            created_at: row.user_created_at as number,
+          }),
   };
 }
 

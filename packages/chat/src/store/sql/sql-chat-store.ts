@@ -36,6 +36,7 @@ import type {
 import type {
   AuditKey,
   CounterState,
+  MemberContext,
   MemberRecord,
   MessagePage,
   Page,
@@ -51,6 +52,7 @@ import {
   type ConnectionRow,
   type CounterRow,
   type EventRow,
+  type MemberContextRow,
   type MemberRow,
   type MembershipRow,
   type MessageRow,
@@ -64,6 +66,7 @@ import {
   toCounter,
   toEvent,
   toMember,
+  toMemberContext,
   toMembership,
   toMessage,
   toNotificationSettings,
@@ -189,6 +192,11 @@ export abstract class SqlChatStore {
   async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
     const [row] = await this.query<MembershipRow>(this.sql.membership, [roomId, userId]);
     return row && toMembership(row);
+  }
+
+  async getMemberContext(roomId: RoomId, userId: UserId): Promise<MemberContext> {
+    const [row] = await this.query<MemberContextRow>(this.sql.memberContext, [roomId, roomId, userId, userId]);
+    return toMemberContext(row!, roomId, userId);
   }
 
   async listAuditEntries(roomId: RoomId | null, page: Page<AuditKey>): Promise<AuditEntry[]> {

@@ -141,6 +141,13 @@ export function sqlStatements(dialect: SqlDialect) {
     nextSeq: `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ${p(1)} RETURNING last_seq`,
     /** room id, user id */
     membership: `SELECT * FROM memberships WHERE room_id = ${p(1)} AND user_id = ${p(2)}`,
+    // One row whatever exists: each side's columns are null when it is missing (rows.ts MemberContextRow).
+    memberContext: `SELECT ${ROOM_COLUMNS}, mb.joined_at, mb.last_read_seq, mb.role,
+        u.id AS user_id, u.username AS user_username, u.guest AS user_guest, u.created_at AS user_created_at
+      FROM (SELECT 1 AS one) AS one
+      LEFT JOIN rooms r ON r.id = ${p(1)}
+      LEFT JOIN memberships mb ON mb.room_id = ${p(2)} AND mb.user_id = ${p(3)}
+      LEFT JOIN users u ON u.id = ${p(4)}`,
     /** room id, after username, after id ('' and '' for the first page), limit: MemberRow */
     members: `SELECT u.*, m.joined_at, m.role, EXISTS (SELECT 1 FROM connections c WHERE c.user_id = u.id) AS online
        FROM memberships m JOIN users u ON u.id = m.user_id

@@ -772,6 +772,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     this.sql.sessionById,
     this.sql.roomById,
     this.sql.membership,
+    this.sql.memberContext,
     this.sql.liveCounter,
     this.sql.connectionById,
     this.sql.userConnections,
