@@ -12,6 +12,7 @@ import { ChannelBroadcaster } from '../src/broadcast/channel-broadcaster.ts';
 import { managementPoster } from '../src/broadcast/connection-poster.ts';
 import { PostingBroadcaster } from '../src/broadcast/posting-broadcaster.ts';
 import { ChatService } from '../src/domain/chat-service.ts';
+import type { RateLimitOverrides } from '../src/domain/rate-limits.ts';
 import type { User } from '../src/domain/types.ts';
 import { createChatHandlers } from '../src/handlers/index.ts';
 import type { Broadcaster } from '../src/ports/broadcaster.ts';
@@ -37,6 +38,8 @@ export async function startChatOnStore(
   fanOut: 'channels' | 'posting',
   /** Where rate-limit buckets live. @default in memory */
   rateLimitStore: RateLimitStore = new MemoryRateLimitStore(),
+  /** Limits other than the deployed ones (test-settings.ts `relaxedRateLimits`). @default the deployed limits */
+  rateLimits?: RateLimitOverrides,
 ): Promise<ChatOnStore> {
   const tokens = new TokenService({ secret: new TextEncoder().encode('a-test-secret-that-is-at-least-32-bytes') });
   let gateway: Gateway | undefined;
@@ -61,7 +64,14 @@ export async function startChatOnStore(
           onGone: (connectionId) => service!.presence.disconnect(connectionId),
           logger: quiet,
         });
-  service = new ChatService({ store, broadcaster, tokens, logger: quiet, rateLimitStore });
+  service = new ChatService({
+    store,
+    broadcaster,
+    tokens,
+    logger: quiet,
+    rateLimitStore,
+    ...(rateLimits && { rateLimits }),
+  });
   gateway = await createGateway(chatApiDefinition(createChatHandlers({ service, logger: quiet })), {
     port: 0,
     host: '127.0.0.1',
