@@ -16,20 +16,16 @@ import fc from 'fast-check';
 import { HttpRoute } from '../src/api/http.ts';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { register, WAIT_MS } from './chat-test-client.ts';
+import { hostileScalar } from './hostile-values.ts';
 import { embeddedTestServer } from './test-settings.ts';
 
 /** Every field the HTTP requests name (api/http.ts), and the ones a guess might add. */
 const FIELDS = ['username', 'password', 'query', 'roomId', 'limit', 'type', 'size', 'name', 'cursor', 'token'];
 
-const scalar = fc.oneof(
-  fc.constantFrom('<user>', '<token>', 'image/png', 'text/plain', 'general', ''),
-  fc.string(),
-  fc.string({ minLength: 1_000, maxLength: 5_000 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-);
+const scalar = hostileScalar(['<user>', '<token>', 'image/png', 'text/plain', 'general', ''], {
+  minLength: 1_000,
+  maxLength: 5_000,
+});
 const jsonBody = fc.oneof(
   fc.dictionary(fc.constantFrom(...FIELDS), scalar, { maxKeys: 5 }),
   fc.jsonValue({ maxDepth: 3 }),

@@ -21,6 +21,7 @@ import { ChatAction } from '../src/api/protocol.ts';
 import type { ChatStore } from '../src/ports/chat-store.ts';
 import { type ChatOnStore, startChatOnStore } from './chat-on-store.ts';
 import { ChatClient, type Frame, WAIT_MS } from './chat-test-client.ts';
+import { hostileScalar } from './hostile-values.ts';
 import { relaxedRateLimits } from './test-settings.ts';
 
 /** API Gateway's answer to a frame that fails its route's model (docs/protocol.md). */
@@ -53,15 +54,7 @@ type Placeholder = (typeof IDS)[number];
 /** Real ids, and strings shaped like the stores' keys around them (DynamoDB joins ids into keys with `#`). */
 const PLACEHOLDERS = [...IDS, '<room>#MSG#1', '<room>#<user>', 'ROOM#<room>', '<message>#', '#', '<user>\u0000'];
 
-const leaf = fc.oneof(
-  fc.constantFrom(...PLACEHOLDERS),
-  fc.string(),
-  fc.string({ minLength: 3_000, maxLength: 9_000 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-);
+const leaf = hostileScalar(PLACEHOLDERS, { minLength: 3_000, maxLength: 9_000 });
 const value = fc.oneof(
   { weight: 4, arbitrary: leaf },
   { weight: 1, arbitrary: fc.array(leaf, { maxLength: 4 }) },
