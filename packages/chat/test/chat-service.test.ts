@@ -642,6 +642,22 @@ describe('ChatService', () => {
     });
   });
 
+  describe('audit log', () => {
+    it('lists what moderators did in one millisecond in the order they did it', async () => {
+      const [alice, bob] = [await signUp(), await signUp()];
+      const room = await chat.rooms.createRoom(alice.id, uniqueName('log'), alice.conn);
+      await chat.rooms.joinRoom(bob.id, room.id, bob.conn);
+      // The manual clock stands still: every entry has the same `at`.
+      const roles = ['admin', 'member', 'admin', 'member', 'admin', 'member'] as const;
+      for (const role of roles) await chat.moderation.setMemberRole(alice.id, room.id, bob.id, role, alice.conn);
+      const { entries } = await chat.auditLog.list(alice.id, room.id);
+      assert.deepEqual(
+        entries.map((entry) => entry.detail),
+        [...roles].reverse(),
+      );
+    });
+  });
+
   describe('direct conversations', () => {
     it('are readable, listable and received by the two members only', async () => {
       const [alice, bob, carol] = [await signUp(), await signUp(), await signUp()];

@@ -7,7 +7,6 @@
  * Ordering rule for writes: persist first (the store resolves once durable),
  * then broadcast; broadcast failures are logged, never turned into a failed write.
  */
-import { randomUUID } from 'node:crypto';
 import type { ServerMessage } from '../../api/protocol.ts';
 import type { Broadcaster } from '../../ports/broadcaster.ts';
 import type { ChatStore } from '../../ports/chat-store.ts';
@@ -18,6 +17,7 @@ import { defaultNotificationSettings } from '../notification-settings.ts';
 import type { RateLimiter } from '../rate-limits.ts';
 import { hiddenFromOutsiders } from '../room-access.ts';
 import { mayModerate } from '../room-permissions.ts';
+import { timeOrderedId } from '../time-ordered-id.ts';
 import type {
   AuditAction,
   ConnectionId,
@@ -82,9 +82,10 @@ export class ServiceContext {
     detail: string | null,
   ): Promise<void> {
     const actor = await this.requireUser(actorId);
+    const at = this.clock.now();
     await this.store.appendAuditEntry({
-      id: randomUUID(),
-      at: this.clock.now(),
+      id: timeOrderedId(at),
+      at,
       roomId,
       action,
       actor: { id: actor.id, username: actor.username },
