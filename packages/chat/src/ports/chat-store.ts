@@ -143,11 +143,6 @@ export interface MembershipResult {
   event: RoomEvent | null;
 }
 
-/**
- * Where a keyset page starts: strictly after the entry with this key (absent:
- * at the start), and how many entries at most. Listings that may grow without
- * bound take one, so no answer reads (or sends) more than a page.
- */
 /** A user, a room and the user's membership of it, as `getMemberContext` reads them: each undefined when missing. */
 export interface MemberContext {
   room: Room | undefined;
@@ -155,6 +150,11 @@ export interface MemberContext {
   user: User | undefined;
 }
 
+/**
+ * Where a keyset page starts: strictly after the entry with this key (absent:
+ * at the start), and how many entries at most. Listings that may grow without
+ * bound take one, so no answer reads (or sends) more than a page.
+ */
 export interface Page<K> {
   after?: K;
   limit: number;
