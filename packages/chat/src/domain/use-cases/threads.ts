@@ -75,10 +75,15 @@ export class ThreadService {
     const { clientMessageId } = input;
     checkClientMessageId(clientMessageId);
     await context.limits.take('message', userId);
-    const { root, room, membership } = await this.#root(userId, input.rootId);
+    // The room, the membership and the author in one store read, as a send reads them.
+    const {
+      root,
+      room,
+      membership,
+      user: author,
+    } = await this.#root(input.rootId, (roomId) => context.requireMemberAndUser(userId, roomId));
     // A reply is a post: a read-only room takes it from its owner and admins only, as a send.
     if (!mayPost(room, membership)) throw new ChatError('ROOM_READ_ONLY');
-    const author = await context.requireUser(userId);
     const result = await context.store.appendReply({
       id: randomUUID(),
       roomId: root.roomId,
@@ -116,7 +121,7 @@ export class ThreadService {
     const limit = pageLimit(options.limit, ChatLimits.threadDefaultLimit, ChatLimits.threadMaxLimit);
     const { store, limits } = this.#context;
     await limits.take('read', userId);
-    const { root } = await this.#root(userId, rootId);
+    const { root } = await this.#root(rootId, (roomId) => this.#context.requireMember(userId, roomId));
     const [page, lastReadSeq = 0] = await Promise.all([
       store.listReplies(root, { beforeSeq: options.before, limit }),
       store.getThreadRead(userId, root),
@@ -142,7 +147,7 @@ export class ThreadService {
     origin?: ConnectionId,
   ): Promise<ThreadReadState> {
     const { store } = this.#context;
-    const { root } = await this.#root(userId, rootId);
+    const { root } = await this.#root(rootId, (roomId) => this.#context.requireMember(userId, roomId));
     const before = await store.getThreadRead(userId, root);
     const target = Math.max(root.seq, Math.min(seq, root.thread?.lastReplySeq ?? root.seq));
     const lastReadSeq = await store.markThreadRead(userId, root, target);
@@ -186,21 +191,25 @@ export class ThreadService {
 
   /**
    * A thread root the caller may read: a message that is not a reply, in a room
-   * they are a member of. A message in a room the caller cannot see (a direct
-   * conversation of others) does not exist for them; in a room they could join,
-   * they are told to be a member.
+   * they are a member of (`member`: the context's check of the caller in that
+   * room). A message in a room the caller cannot see (a direct conversation of
+   * others) does not exist for them; in a room they could join, they are told to
+   * be a member.
    */
-  async #root(userId: UserId, rootId: MessageId): Promise<{ root: Message; room: Room; membership: Membership }> {
+  async #root<M extends { room: Room; membership: Membership }>(
+    rootId: MessageId,
+    member: (roomId: RoomId) => Promise<M>,
+  ): Promise<M & { root: Message }> {
     const root = await this.#context.store.getMessage(rootId);
     if (!root) throw new ChatError('MESSAGE_NOT_FOUND');
-    let member: { room: Room; membership: Membership };
+    let checked: M;
     try {
-      member = await this.#context.requireMember(userId, root.roomId);
+      checked = await member(root.roomId);
     } catch (error) {
       if (error instanceof ChatError && error.code === 'ROOM_NOT_FOUND') throw new ChatError('MESSAGE_NOT_FOUND');
       throw error;
     }
     if (root.threadRootId !== null) throw new ChatError('NOT_A_THREAD_ROOT');
-    return { root, ...member };
+    return { ...checked, root };
   }
 }
