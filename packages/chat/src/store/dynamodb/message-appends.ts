@@ -106,7 +106,7 @@ export class MessageAppends {
         const guardKeys = messages.map(({ authorId, clientMessageId }) =>
           clientMessageId === null ? null : keys.clientMessage(roomId, authorId, clientMessageId),
         );
-        const sent = await sentBefore(table, roomId, guardKeys);
+        const sent = await sentBeforeAll(table, roomId, guardKeys);
         if (sent === 'retry') return sent;
         const results: AppendResult[] = [];
         const items: Transaction = [];
@@ -164,10 +164,25 @@ function takeAppends(queue: Pending[]): PendingAppend[] {
 }
 
 /**
+ * The message an earlier append with the client message id `guardKey` stored
+ * (`undefined`: none, or no id); `'retry'` while the guard is visible but its
+ * message not yet (they commit together).
+ */
+export async function sentBefore(
+  table: DynamoTable,
+  guardKey: Key | null,
+  roomId: RoomId,
+): Promise<Message | 'retry' | undefined> {
+  if (!guardKey) return undefined;
+  const sent = await sentBeforeAll(table, roomId, [guardKey]);
+  return sent === 'retry' ? sent : sent.get(keyOf(guardKey));
+}
+
+/**
  * The messages already stored under these guards (strongly consistent reads), by
  * guard key; `'retry'` when a guard's message is not readable yet.
  */
-async function sentBefore(
+async function sentBeforeAll(
   table: DynamoTable,
   roomId: RoomId,
   guardKeys: readonly (Key | null)[],

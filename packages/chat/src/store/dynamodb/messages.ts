@@ -13,7 +13,7 @@ import { applyReaction, type ReactionChange } from '../../domain/reactions.ts';
 import type { Message, MessageEvent, MessageId, RoomEvent, RoomId, UserId, UserRef } from '../../domain/types.ts';
 import type { AppendResult, MessageChangeResult, MessagePage, NewMessage } from '../../ports/chat-store.ts';
 import { byKey, type EventItem, IN_TIMELINE, type Key, keyOf, type MessageItem, toEvent, toMessage } from './items.ts';
-import type { MessageAppends } from './message-appends.ts';
+import { type MessageAppends, sentBefore } from './message-appends.ts';
 import { MAX_SEQ, type SequencedPlan, sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
 import { keys } from './table-design.ts';
@@ -264,22 +264,6 @@ export class DynamoMessages {
       });
     });
   }
-}
-
-/**
- * The message an earlier append with the client message id `guardKey` stored
- * (`undefined`: none, or no id); `'retry'` while the guard is visible but its
- * message not yet (they commit together).
- */
-export async function sentBefore(
-  table: DynamoTable,
-  guardKey: Key | null,
-  roomId: RoomId,
-): Promise<Message | 'retry' | undefined> {
-  if (!guardKey) return undefined;
-  const guard = await table.get<{ seq: number }>(guardKey);
-  if (!guard) return undefined;
-  return toMessage(await table.get<MessageItem>(keys.message(roomId, guard.seq))) ?? 'retry';
 }
 
 /** The room's pin items with `seq` up to `highest` (all by default). */

@@ -17,8 +17,8 @@ import type { MessagePage, NewReply, ReplyResult, ThreadRoot } from '../../ports
 import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { byKey, type Key, keyOf, type MessageItem, toMessage } from './items.ts';
-import { type MessageAppends, newMessageItems } from './message-appends.ts';
-import { liveMessageUpdate, pageBounds, sentBefore } from './messages.ts';
+import { type MessageAppends, newMessageItems, sentBefore } from './message-appends.ts';
+import { liveMessageUpdate, pageBounds } from './messages.ts';
 import { sequencedWrite } from './sequenced-write.ts';
 import type { DynamoTable, Transaction } from './table.ts';
 import { keys } from './table-design.ts';
