@@ -1076,6 +1076,50 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
         );
       });
 
+      it('resolves a reply’s mentions: whoever it names follows the thread, unread; the room counts only replies in it', async () => {
+        const ada = await user();
+        const bob = await user();
+        const cy = await user();
+        const eve = await user();
+        const roomId = await sharedRoom(ada.client, bob.client, cy.client);
+        const cyName = cy.session.user.username;
+        const cyMentions = async () =>
+          (await cy.client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId).mentions;
+        const { message: root } = await send(ada.client, roomId, 'release notes?');
+
+        // Eve is no member: only Cy is mentioned. Cy follows the thread from its root, so it is unread for Cy.
+        const first = await reply(bob.client, root.id, `@${cyName} and @${eve.session.user.username}, have a look`);
+        const named = { users: [{ id: cy.session.user.id, username: cyName }], room: false };
+        assert.deepEqual(first.message.mentions, named);
+        const live = await cy.client.waitFor((f) => f.type === 'message' && f.message.id === first.message.id);
+        assert.deepEqual(live.message.mentions, named);
+        const followed = await cy.client.waitFor((f) => f.type === 'threadRead' && f.rootId === root.id);
+        assert.deepEqual([followed.roomId, followed.lastReadSeq], [roomId, root.seq]);
+        const threads = await cy.client.ok({ action: 'threads', roomId });
+        assert.deepEqual(
+          threads.threads.map((t: Frame) => [t.root.id, t.lastReadSeq, t.root.thread.lastReplySeq]),
+          [[root.id, root.seq, first.message.seq]],
+        );
+        const thread = await cy.client.ok({ action: 'thread', rootId: root.id });
+        assert.deepEqual(thread.replies[0].mentions, named);
+        // A reply only in its thread is no unread message of the room, so no unread mention of it either.
+        assert.equal(await cyMentions(), 0);
+
+        // `@room` in a thread needs the owner or an admin, as in the room; nothing refused is stored.
+        assertError(await reply(bob.client, root.id, 'hey @room'), 'ROOM_MENTION_NOT_ALLOWED', 'replyInThread');
+        const shown = await reply(ada.client, root.id, `@${cyName} @room shipping now`, { alsoToRoom: true });
+        assert.deepEqual(shown.message.mentions, { ...named, room: true });
+        assert.equal(shown.root.thread.replyCount, 2);
+        assert.equal(await cyMentions(), 1);
+
+        // Having read the thread, Cy keeps the position when named again (forward only).
+        const read = await cy.client.ok({ action: 'markThreadRead', rootId: root.id, seq: shown.message.seq });
+        const mark = cy.client.frames.length;
+        await reply(bob.client, root.id, `one more thing, @${cyName}`);
+        const again = await cy.client.waitFor((f) => f.type === 'threadRead', 'the pushed position', mark);
+        assert.deepEqual([again.rootId, again.lastReadSeq], [root.id, read.lastReadSeq]);
+      });
+
       it('refuses outsiders, non-members, members who left, bad roots and bad replies', async () => {
         const ada = await user();
         const bob = await user();

@@ -228,7 +228,8 @@ describe('function access', () => {
     const reply = await second.ok({
       action: 'replyInThread',
       rootId: sent.message.id,
-      text: 'a reply',
+      // Naming someone: the reply resolves the name, and they follow the thread and hear so.
+      text: `a reply for @${ada.user.username}`,
       clientMessageId: randomUUID(),
     });
     await first.ok({ action: 'thread', rootId: sent.message.id });

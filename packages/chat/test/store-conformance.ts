@@ -967,7 +967,7 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         root: { id: string },
         author: User,
         text: string,
-        options: { clientMessageId?: string | null; alsoToRoom?: boolean } = {},
+        options: { clientMessageId?: string | null; alsoToRoom?: boolean; mentions?: MessageMentions } = {},
       ) =>
         store.appendReply({
           id: randomUUID(),
@@ -980,6 +980,7 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           clientMessageId: options.clientMessageId ?? null,
           at: now(),
           authorGuest: author.guest,
+          ...(options.mentions && { mentions: options.mentions }),
         });
 
       it('appends a reply and the root’s threadUpdated event on two consecutive numbers, in one write', async () => {
@@ -1045,6 +1046,32 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal((await store.getUserRoom(bob.id, room.id))?.unread, 2);
         const read = await store.markRead(room.id, bob.id, root.seq);
         assert.equal(read?.unread, 1);
+      });
+
+      it('stores a reply’s mentions, counting them as unread mentions only when the reply is also in the room', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const room = await roomWith(alice, bob);
+        const root = (await send(room, alice, 'root')).message;
+        const named = { users: [{ id: bob.id, username: bob.username }], room: false };
+        const everyone = { users: [], room: true };
+        const inThread = await reply(room, root, alice, `@${bob.username} look`, { mentions: named });
+        await reply(room, root, alice, '@room look', { mentions: everyone });
+        assert.deepEqual(inThread.message.mentions, named);
+        assert.deepEqual(inThread.events[0]?.type === 'message' && inThread.events[0].message.mentions, named);
+        assert.deepEqual((await store.getMessage(inThread.message.id))?.mentions, named);
+        assert.deepEqual((await store.listReplies(root, { limit: 10 })).messages[0]?.mentions, named);
+        assert.deepEqual(await store.countMentions(bob.id, [{ roomId: room.id, afterSeq: 0 }]), [0]);
+        const shown = await reply(room, root, alice, `@${bob.username} and @room`, {
+          alsoToRoom: true,
+          mentions: { ...named, room: true },
+        });
+        assert.deepEqual((await store.listMessages(room.id, { limit: 10 })).messages.at(-1)?.mentions, {
+          ...named,
+          room: true,
+        });
+        assert.deepEqual(await store.countMentions(bob.id, [{ roomId: room.id, afterSeq: 0 }]), [1]);
+        await store.deleteMessage(shown.message.id, now());
+        assert.deepEqual(await store.countMentions(bob.id, [{ roomId: room.id, afterSeq: 0 }]), [0]);
       });
 
       it('pages a thread’s replies backwards, each page oldest first, tombstones included', async () => {

@@ -4,9 +4,12 @@
  * whose tab is hidden, gets the mention badge in the room list and one
  * Notification API call, and no call for a message that does not mention her;
  * a direct message notifies; muting the room keeps the count and stops the
- * notifications. Grace's browser context has the notification permission
- * granted, and an init script records each `new Notification(...)` and lets
- * the test hide the page (`document.visibilityState`).
+ * notifications; a thread reply offers the same suggestions, and the person it
+ * names follows the thread (unread), is notified, and a click on the
+ * notification opens the thread with the mention marked. Grace's browser
+ * context has the notification permission granted, and an init script records
+ * each `new Notification(...)` (keeping the objects, so the test can click one)
+ * and lets the test hide the page (`document.visibilityState`).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +25,7 @@ interface RecordedNotification {
 declare global {
   interface Window {
     recordedNotifications: RecordedNotification[];
+    shownNotifications: Notification[];
     setPageHidden: (hidden: boolean) => void;
   }
 }
@@ -33,9 +37,12 @@ declare global {
 const instrumentPage = `
   const Real = window.Notification;
   window.recordedNotifications = [];
+  window.shownNotifications = [];
   function Recording(title, options) {
     window.recordedNotifications.push({ title, body: (options && options.body) || '' });
-    return new Real(title, options);
+    const shown = new Real(title, options);
+    window.shownNotifications.push(shown);
+    return shown;
   }
   Object.defineProperty(Recording, 'permission', { get: () => Real.permission });
   Object.defineProperty(Recording, 'requestPermission', { value: Real.requestPermission.bind(Real) });
@@ -176,6 +183,61 @@ describe('mentions and notifications in Chromium', () => {
     await roomItem(ada, 'launch').click();
     await ada.getByTestId('notifications-button').click();
     await ada.getByTestId('enable-notifications').waitFor({ timeout });
+    await ada.keyboard.press('Escape');
+  });
+
+  it('names someone in a thread reply: suggested in the thread, followed and notified, opened from the notification', async () => {
+    await roomItem(ada, 'general').click();
+    await roomItem(grace, 'general').click();
+    await grace.getByTestId('room-title').filter({ hasText: 'general' }).waitFor({ timeout });
+    await say(ada, 'Who has the office keys?');
+    const onGrace = messageWithText(grace, 'Who has the office keys?');
+    await onGrace.waitFor({ timeout });
+    await setHidden(grace, true);
+    const notified = (await recorded(grace)).length;
+
+    // Ada answers in the message's thread and picks grace from the suggestions there.
+    const onAda = messageWithText(ada, 'Who has the office keys?');
+    await onAda.hover();
+    await onAda.getByTestId('reply-in-thread').click();
+    const adaPanel = ada.getByTestId('thread-panel');
+    const input = adaPanel.getByTestId('thread-input');
+    await input.waitFor({ timeout });
+    await ada.keyboard.type('@gr');
+    await adaPanel.getByTestId('mention-option').filter({ hasText: '@grace' }).waitFor({ timeout });
+    assert.equal(await input.getAttribute('aria-expanded'), 'true');
+    await ada.keyboard.press('Enter');
+    await ada.keyboard.type('do you?');
+    assert.equal(await input.inputValue(), '@grace do you?');
+    await ada.keyboard.press('Enter');
+    await adaPanel
+      .getByTestId('thread-reply')
+      .getByTestId('mention')
+      .filter({ hasText: '@grace' })
+      .waitFor({ timeout });
+
+    // Grace never opened the thread: being named makes her follow it, unread, and notifies her.
+    await onGrace.getByTestId('thread-unread').waitFor({ timeout });
+    await grace.waitForFunction((count) => window.recordedNotifications.length === count + 1, notified);
+    assert.deepEqual((await recorded(grace)).at(-1), {
+      title: 'ada replied in a thread in #general',
+      body: '@grace do you?',
+    });
+    // A reply only in its thread is no unread message of the room: no mention badge for it.
+    assert.equal(await roomItem(grace, 'general').getByTestId('mention-badge').count(), 0);
+
+    // The notification opens the thread, where her name is marked; the thread is read.
+    await setHidden(grace, false);
+    await grace.evaluate(() => window.shownNotifications.at(-1)?.onclick?.(new Event('click')));
+    const gracePanel = grace.getByTestId('thread-panel');
+    await gracePanel
+      .getByTestId('thread-reply')
+      .getByTestId('mention-me')
+      .filter({ hasText: '@grace' })
+      .waitFor({ timeout });
+    await onGrace.getByTestId('thread-unread').waitFor({ state: 'detached', timeout });
+    await grace.keyboard.press('Escape');
+    await gracePanel.waitFor({ state: 'detached', timeout });
     await ada.keyboard.press('Escape');
   });
 

@@ -35,24 +35,26 @@ export function useNotificationPermission(): [NotificationPermissionState, () =>
 
 /**
  * Shows a notification for `message` when the rules call for one and the user
- * allowed them; clicking it brings the tab forward and opens the room.
+ * allowed them; clicking it brings the tab forward and calls `show` (which
+ * opens the message where it is: its room, or its thread for a reply only there).
  */
 export function notifyMessage(
   message: Message,
   room: RoomSummary,
   me: UserId | undefined,
-  openRoom: (roomId: string) => void,
+  show: (message: Message) => void,
 ): void {
   if (currentPermission() !== 'granted') return;
   const hidden = document.visibilityState === 'hidden';
   if (!shouldNotify({ message, room, me, hidden, now: Date.now() })) return;
-  const title = room.kind === 'direct' ? message.authorName : `${message.authorName} in #${roomLabel(room)}`;
+  const where = room.kind === 'direct' ? '' : ` in #${roomLabel(room)}`;
+  const title = `${message.authorName}${message.threadRootId === null ? '' : ' replied in a thread'}${where}`;
   const body = message.text.length > bodyMaxLength ? `${message.text.slice(0, bodyMaxLength)}…` : message.text;
   // One per room at a time: a newer message replaces the older notification.
   const notification = new Notification(title, { body, tag: `room:${room.id}` });
   notification.onclick = () => {
     window.focus();
-    openRoom(room.id);
+    show(message);
     notification.close();
   };
 }

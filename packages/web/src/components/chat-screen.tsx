@@ -54,7 +54,12 @@ export function ChatScreen({ session, onSession, onSignOut }: ChatScreenProps) {
         onUnauthorized: () => onSignOut('Your session ended. Sign in again.'),
         // Called only once the client exists (a message arrives): `client` is set by then.
         onMessage: (message, room) =>
-          notifyMessage(message, room, session.user.id, (roomId) => client.selectRoom(roomId)),
+          notifyMessage(
+            message,
+            room,
+            session.user.id,
+            (shown) => void client.jumpTo({ roomId: shown.roomId, message: shown }),
+          ),
       }),
   );
   useInviteLink(client, connection);

@@ -8,11 +8,11 @@
 import type { RoomId, RoomKind } from '@switchboard/chat/api';
 import { type FormEvent, type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useUploads } from '../files/use-uploads.ts';
-import { mentionQueryAt } from '../state/mentions.ts';
 import { AttachmentUploads } from './attachment-uploads.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
-import { MentionSuggestions, optionId, useMentionSuggestions } from './mention-suggestions.tsx';
+import { MentionSuggestions } from './mention-suggestions.tsx';
+import { hasModifier, useMentionTyping } from './mention-typing.ts';
 
 const maxRows = 8;
 /** `field-sizing: content` (styles.css) lets the browser grow the box. */
@@ -41,13 +41,11 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
     [register],
   );
   const id = useId();
-  // The `@name` being typed at the caret, and the suggestion the arrow keys are on.
-  const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
-  const [activeSuggestion, setActiveSuggestion] = useState(0);
-  // Where the caret goes once a picked mention is in the textarea.
-  const caretAfterPick = useRef<number | null>(null);
-  const suggestions = useMentionSuggestions(roomId, mention?.query ?? null);
-  const suggesting = suggestions.length > 0;
+  const keep = (next: string) => {
+    setText(next);
+    client.drafts.set(roomId, next);
+  };
+  const mentions = useMentionTyping(roomId, input, text, keep);
   const uploads = useUploads(roomId);
   const picker = useRef<HTMLInputElement | null>(null);
   // The server counts code points after trimming (docs/protocol.md, "sendMessage").
@@ -67,16 +65,6 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
     element.style.height = `${Math.min(element.scrollHeight, line * maxRows + 16)}px`;
   }, [text]);
 
-  // In the commit that shows the picked mention, before the browser handles the next key: a
-  // caret placed a frame later would let a fast typist's first letter land behind it.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the picked text is committed
-  useLayoutEffect(() => {
-    const caret = caretAfterPick.current;
-    if (caret === null) return;
-    caretAfterPick.current = null;
-    input.current?.setSelectionRange(caret, caret);
-  }, [text]);
-
   function submit(event?: FormEvent): void {
     event?.preventDefault();
     if (!sendable) return;
@@ -85,44 +73,8 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
     setText('');
   }
 
-  /** Follows the caret: suggestions show while it ends an `@name`. */
-  function trackMention(element: HTMLTextAreaElement): void {
-    const caret = element.selectionStart === element.selectionEnd ? element.selectionStart : -1;
-    const next = caret < 0 ? null : mentionQueryAt(element.value, caret);
-    if (next?.start !== mention?.start || next?.query !== mention?.query) {
-      setMention(next);
-      setActiveSuggestion(0);
-    }
-  }
-
-  function pickMention(username: string): void {
-    if (mention === null) return;
-    const end = mention.start + 1 + mention.query.length;
-    const next = `${text.slice(0, mention.start)}@${username} ${text.slice(end)}`;
-    const caret = mention.start + username.length + 2;
-    setText(next);
-    client.drafts.set(roomId, next);
-    setMention(null);
-    caretAfterPick.current = caret;
-  }
-
-  /** Keys that drive the suggestions; true when the key was theirs. */
-  function onSuggestionKey(event: KeyboardEvent<HTMLTextAreaElement>): boolean {
-    if (!suggesting || hasModifier(event)) return false;
-    const count = suggestions.length;
-    if (event.key === 'ArrowDown') setActiveSuggestion((activeSuggestion + 1) % count);
-    else if (event.key === 'ArrowUp') setActiveSuggestion((activeSuggestion - 1 + count) % count);
-    else if (event.key === 'Enter' || event.key === 'Tab') pickMention(suggestions[activeSuggestion]?.username ?? '');
-    else if (event.key === 'Escape') setMention(null);
-    else return false;
-    // The list's keys: not the page's shortcuts, not a send.
-    event.preventDefault();
-    event.stopPropagation();
-    return true;
-  }
-
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>): void {
-    if (!event.nativeEvent.isComposing && onSuggestionKey(event)) return;
+    if (mentions.onKey(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -171,20 +123,15 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
         aria-describedby={`${id}-hint`}
         aria-keyshortcuts="Enter Shift+Enter ArrowUp"
         aria-invalid={tooLong}
-        role="combobox"
-        aria-autocomplete="list"
-        aria-expanded={suggesting}
-        aria-controls={suggesting ? `${id}-mentions` : undefined}
-        aria-activedescendant={suggesting ? optionId(`${id}-mentions`, activeSuggestion) : undefined}
+        {...mentions.comboboxProps(`${id}-mentions`)}
         value={text}
         onChange={(event) => {
-          setText(event.target.value);
-          client.drafts.set(roomId, event.target.value);
-          trackMention(event.target);
+          keep(event.target.value);
+          mentions.track(event.target);
           if (event.target.value.trim() !== '') client.typing();
         }}
-        onSelect={(event) => trackMention(event.currentTarget)}
-        onBlur={() => setMention(null)}
+        onSelect={(event) => mentions.track(event.currentTarget)}
+        onBlur={mentions.close}
         onKeyDown={onKeyDown}
         onPaste={(event) => {
           if (event.clipboardData.files.length === 0) return;
@@ -192,14 +139,7 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
           uploads.add([...event.clipboardData.files]);
         }}
       />
-      {suggesting && (
-        <MentionSuggestions
-          id={`${id}-mentions`}
-          suggestions={suggestions}
-          active={activeSuggestion}
-          onPick={pickMention}
-        />
-      )}
+      <MentionSuggestions id={`${id}-mentions`} typing={mentions} />
       <span id={`${id}-hint`} className={`composer__hint${tooLong ? ' composer__hint--error' : ''}`}>
         {length > limit * 0.9 ? (
           `${length} / ${limit}`
@@ -243,7 +183,3 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
 
 /** What the picker offers: the server's default allow-list (it checks every file anyway). */
 const acceptedTypes = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,.txt,.md,.csv';
-
-function hasModifier(event: KeyboardEvent): boolean {
-  return event.altKey || event.ctrlKey || event.metaKey || event.shiftKey;
-}

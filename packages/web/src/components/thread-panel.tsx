@@ -1,16 +1,22 @@
 /**
  * The open thread, beside the room (over it on a narrow screen): the root, its
  * replies live in their own order, older ones on demand, and a composer with
- * "Also send to room". Texts render as text, never HTML.
+ * "Also send to room". Texts are formatted as in the room, with the reader's
+ * mentions marked (formatted-text.tsx), never inserted as HTML.
  *
  * From the keyboard: it takes focus in its composer when it opens (Enter sends,
- * Shift+Enter starts a new line); Escape anywhere in it closes it and focus goes
- * back to where the thread was opened from.
+ * Shift+Enter starts a new line, `@` suggests the room's members as in the
+ * room's composer); Escape anywhere in it closes it (first the suggestions,
+ * when they are open) and focus goes back to where the thread was opened from.
  */
 import type { Message } from '@switchboard/chat/api';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { mentionRunsIn } from '../state/mentions.ts';
 import { Avatar } from './avatar.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
+import { FormattedText } from './formatted-text.tsx';
+import { MentionSuggestions } from './mention-suggestions.tsx';
+import { useMentionTyping } from './mention-typing.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -31,6 +37,7 @@ export function ThreadPanel() {
   const id = useId();
   const rootId = panel?.rootId ?? null;
   const replyCount = panel?.replies.length ?? 0;
+  const mentions = useMentionTyping(panel?.roomId ?? '', input, text, setText);
 
   // A new thread: a fresh composer, and focus in it.
   useEffect(() => {
@@ -90,6 +97,7 @@ export function ThreadPanel() {
   }
 
   function onInputKeyDown(event: KeyboardEvent<HTMLTextAreaElement>): void {
+    if (mentions.onKey(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -153,10 +161,17 @@ export function ThreadPanel() {
           placeholder="Reply…"
           aria-keyshortcuts="Enter Shift+Enter Escape"
           aria-invalid={tooLong}
+          {...mentions.comboboxProps(`${id}-mentions`)}
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            setText(event.target.value);
+            mentions.track(event.target);
+          }}
+          onSelect={(event) => mentions.track(event.currentTarget)}
+          onBlur={mentions.close}
           onKeyDown={onInputKeyDown}
         />
+        <MentionSuggestions id={`${id}-mentions`} typing={mentions} />
         <button
           type="submit"
           className="button button--primary composer__send"
@@ -184,6 +199,8 @@ export function ThreadPanel() {
 
 function ThreadMessage({ message, root = false }: { message: Message; root?: boolean }) {
   const created = new Date(message.createdAt);
+  const me = useChat((state) => state.me?.id);
+  const highlight = useMemo(() => (text: string) => mentionRunsIn(text, message, me), [message, me]);
   return (
     <li
       className={`thread-message${root ? ' thread-message--root' : ''}`}
@@ -203,7 +220,7 @@ function ThreadMessage({ message, root = false }: { message: Message; root?: boo
           <p className="message__text message__text--deleted">This message was deleted.</p>
         ) : (
           <p className="message__text" dir="auto" data-testid="thread-message-text">
-            {message.text}
+            <FormattedText text={message.text} highlight={highlight} />
             {message.editedAt !== null && <span className="message__edited"> (edited)</span>}
           </p>
         )}

@@ -1,30 +1,28 @@
 /**
- * Resolving a message's mentions when it is sent: `@username` counts only for
- * a current member of the room (never the author), `@room` only from someone
- * allowed to notify the whole room (room-permissions.ts).
+ * Resolving a message's mentions when it is sent or replied in a thread:
+ * `@username` counts only for a current member of the room (never the author),
+ * `@room` only from someone allowed to notify the whole room (room-permissions.ts).
  */
 import { ChatError } from '../errors.ts';
 import { type MessageMentions, mentionCandidates } from '../mentions.ts';
 import { mayMentionRoom } from '../room-permissions.ts';
-import type { Room, UserId, UserRef } from '../types.ts';
+import type { Membership, Room, UserRef } from '../types.ts';
 import type { ServiceContext } from './context.ts';
 
 /**
- * Who `text` mentions in `room`; `undefined` when nobody. At most
- * `ChatLimits.mentionsMaxPerMessage` names are looked up (two reads each).
- * Errors: ROOM_MENTION_NOT_ALLOWED.
+ * Who `text`, written by the member `author` of `room`, mentions; `undefined`
+ * when nobody. At most `ChatLimits.mentionsMaxPerMessage` names are looked up
+ * (two reads each). Errors: ROOM_MENTION_NOT_ALLOWED.
  */
 export async function resolveMentions(
   context: ServiceContext,
   room: Room,
-  authorId: UserId,
+  author: Membership,
   text: string,
 ): Promise<MessageMentions | undefined> {
   const candidates = mentionCandidates(text);
-  if (candidates.room) {
-    const membership = await context.store.getMembership(room.id, authorId);
-    if (!membership || !mayMentionRoom(room, membership)) throw new ChatError('ROOM_MENTION_NOT_ALLOWED');
-  }
+  if (candidates.room && !mayMentionRoom(room, author)) throw new ChatError('ROOM_MENTION_NOT_ALLOWED');
+  const authorId = author.userId;
   const found = await Promise.all(
     candidates.usernames.map(async (username): Promise<UserRef | undefined> => {
       const user = await context.store.getUserByUsername(username);

@@ -69,7 +69,7 @@ export class MessageService {
     await context.limits.take('message', userId);
     const { room, membership, user: author } = await context.requireMemberAndUser(userId, input.roomId);
     if (!mayPost(room, membership)) throw new ChatError('ROOM_READ_ONLY');
-    const mentions = await resolveMentions(context, room, userId, text);
+    const mentions = await resolveMentions(context, room, membership, text);
     const attachments =
       files.length > 0 ? await this.#files!.attachments(userId, input.roomId, files, clientMessageId) : [];
     const { message, event, created } = await context.store.appendMessage({

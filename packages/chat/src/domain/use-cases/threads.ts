@@ -5,8 +5,8 @@
  * `threadRootId`), followed by the root's `threadUpdated` event with its new
  * reply count and last reply time, so catch-up restores threads exactly as it
  * restores edits. A thread is read in its own pages (`thread`), and each user
- * has a read position per thread they follow (replied in, opened, or wrote the
- * root of), from which clients show unread threads.
+ * has a read position per thread they follow (replied in, opened, wrote the
+ * root of, or were mentioned in), from which clients show unread threads.
  */
 import { randomUUID } from 'node:crypto';
 import { AnswerBudget } from '../answer-budget.ts';
@@ -28,6 +28,7 @@ import type {
   UserId,
 } from '../types.ts';
 import type { ServiceContext } from './context.ts';
+import { resolveMentions } from './mentions.ts';
 
 export interface ReplyInput {
   rootId: MessageId;
@@ -66,8 +67,10 @@ export class ThreadService {
   /**
    * Stores a reply in the root's thread and broadcasts its two events; resolves
    * once durable. Rate-limited with sends, idempotent by `clientMessageId` as sends are.
+   * Its mentions are resolved as a send's (use-cases/mentions.ts), and each member
+   * it names follows the thread (see `#followMentioned`).
    * Errors: EMPTY_MESSAGE, MESSAGE_TOO_LONG, UNSAFE_TEXT, BAD_REQUEST, RATE_LIMITED, MESSAGE_NOT_FOUND,
-   * NOT_A_MEMBER, ROOM_READ_ONLY, NOT_A_THREAD_ROOT, MESSAGE_DELETED, STORE_UNAVAILABLE.
+   * NOT_A_MEMBER, ROOM_READ_ONLY, NOT_A_THREAD_ROOT, MESSAGE_DELETED, ROOM_MENTION_NOT_ALLOWED, STORE_UNAVAILABLE.
    */
   async reply(userId: UserId, input: ReplyInput, origin?: ConnectionId): Promise<ReplyOutcome> {
     const context = this.#context;
@@ -84,6 +87,7 @@ export class ThreadService {
     } = await this.#root(input.rootId, (roomId) => context.requireMemberAndUser(userId, roomId));
     // A reply is a post: a read-only room takes it from its owner and admins only, as a send.
     if (!mayPost(room, membership)) throw new ChatError('ROOM_READ_ONLY');
+    const mentions = await resolveMentions(context, room, membership, text);
     const result = await context.store.appendReply({
       id: randomUUID(),
       roomId: root.roomId,
@@ -95,6 +99,7 @@ export class ThreadService {
       clientMessageId,
       at: context.clock.now(),
       authorGuest: author.guest,
+      ...(mentions && { mentions }),
     });
     if (result.created) {
       for (const event of result.events) await context.publish(root.roomId, event, origin);
@@ -103,6 +108,7 @@ export class ThreadService {
       if (result.root.thread?.replyCount === 1 && result.root.authorId !== userId) {
         await this.#follow(result.root.authorId, result.root, result.root.seq);
       }
+      await this.#followMentioned(result.message, result.root);
     }
     return { message: result.message, root: result.root, duplicate: !result.created };
   }
@@ -177,16 +183,34 @@ export class ThreadService {
   }
 
   /**
-   * Records that `userId` follows the thread, read up to `seq`. The reply is
-   * durable already: a failure here is logged, never turned into a failed reply
-   * (the position moves again with the next read or reply).
+   * Records that `userId` follows the thread, read up to `seq` (a position
+   * further on stays); with `announce`, their connections then hear the position
+   * now stored as a `threadRead` frame. The reply is durable already: a failure
+   * here is logged, never turned into a failed reply (the position moves again
+   * with the next read or reply).
    */
-  async #follow(userId: UserId, root: Message, seq: number): Promise<void> {
+  async #follow(userId: UserId, root: Message, seq: number, options: { announce?: boolean } = {}): Promise<void> {
+    const context = this.#context;
     try {
-      await this.#context.store.markThreadRead(userId, root, seq);
+      const lastReadSeq = await context.store.markThreadRead(userId, root, seq);
+      if (options.announce) {
+        await context.sendToUser(userId, { type: 'threadRead', roomId: root.roomId, rootId: root.id, lastReadSeq });
+      }
     } catch (error) {
-      this.#context.logger.warn({ err: error, rootId: root.id }, 'chat: following a thread failed');
+      context.logger.warn({ err: error, rootId: root.id }, 'chat: following a thread failed');
     }
+  }
+
+  /**
+   * Each member a reply names (`@username`; `@room` makes nobody follow) follows
+   * its thread, read up to its root when they did not follow it before, so it
+   * shows unread until they open it. Their connections hear their position as a
+   * `threadRead` frame, so clients need not know this rule. At most
+   * `ChatLimits.mentionsMaxPerMessage` of them.
+   */
+  async #followMentioned(reply: Message, root: Message): Promise<void> {
+    const named = reply.mentions?.users ?? [];
+    await Promise.all(named.map(({ id }) => this.#follow(id, root, root.seq, { announce: true })));
   }
 
   /**

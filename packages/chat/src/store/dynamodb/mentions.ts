@@ -2,14 +2,15 @@
  * Mentions and notification settings on DynamoDB. A message item carries the
  * ids it mentions (`mentionIds`, with `*` for `@room`: items.ts), so a member's
  * unread mentions are a COUNT query over the same unread range as the unread
- * count, filtered on that list: it costs what is unread, not the room's
- * history. Settings are one item per member and room in the user's partition
+ * count, filtered on that list (and, as that count, on the room's timeline): it
+ * costs what is unread, not the room's history. Settings are one item per member and room in the user's partition
  * (`USER#<id>` / `NOTIFY#<roomId>`), read by key.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ROOM_MENTION_KEY } from '../../domain/mentions.ts';
 import type { NotificationSettings } from '../../domain/notification-settings.ts';
 import type { RoomId, UserId } from '../../domain/types.ts';
+import { IN_TIMELINE } from './items.ts';
 import { MAX_SEQ } from './sequenced-write.ts';
 import { type DynamoTable, mapLimit } from './table.ts';
 import { keys } from './table-design.ts';
@@ -31,10 +32,16 @@ export class DynamoMentions {
       mapLimit([...rooms], table.settings.queryConcurrency, ({ roomId, afterSeq }) =>
         table.count({
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-          FilterExpression:
-            '#authorId <> :me AND attribute_not_exists(#deletedAt) AND (contains(#mentionIds, :me) OR contains(#mentionIds, :room))',
-          ExpressionAttributeNames: { '#authorId': 'authorId', '#deletedAt': 'deletedAt', '#mentionIds': 'mentionIds' },
+          // A reply only in its thread is no unread message of the room: its mentions are not counted here.
+          FilterExpression: `#authorId <> :me AND attribute_not_exists(#deletedAt) AND (contains(#mentionIds, :me) OR contains(#mentionIds, :room)) AND ${IN_TIMELINE.filter}`,
+          ExpressionAttributeNames: {
+            '#authorId': 'authorId',
+            '#deletedAt': 'deletedAt',
+            '#mentionIds': 'mentionIds',
+            ...IN_TIMELINE.names,
+          },
           ExpressionAttributeValues: {
+            ...IN_TIMELINE.values,
             ':pk': keys.room(roomId).pk,
             ':low': keys.message(roomId, afterSeq + 1).sk,
             ':high': keys.message(roomId, MAX_SEQ).sk,

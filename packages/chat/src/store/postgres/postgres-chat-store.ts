@@ -694,11 +694,13 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
       const [row] = await tx.query<MessageRow>(
         `WITH inserted AS (
            INSERT INTO messages AS m (id, room_id, seq, author_id, author_name, text, search_words, client_message_id,
-             created_at, thread_root_id, also_to_room)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             created_at, thread_root_id, also_to_room, mentions)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            RETURNING ${MESSAGE_COLUMNS}
          ), event AS (
            INSERT INTO events (room_id, seq, type, at, message_id) SELECT room_id, seq, 'message', created_at, id FROM inserted
+         ), mentioned AS (
+           INSERT INTO message_mentions (room_id, user_id, seq) SELECT room_id, unnest($13::text[]), seq FROM inserted
          )
          SELECT * FROM inserted`,
         [
@@ -713,6 +715,8 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
           reply.at,
           root.id,
           reply.alsoToRoom,
+          reply.mentions ? JSON.stringify(reply.mentions) : null,
+          mentionKeys(reply.mentions),
         ],
       );
       const threadSeq = (await this.#nextSeq(tx, reply.roomId))!;

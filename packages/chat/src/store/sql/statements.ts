@@ -74,11 +74,14 @@ export function sqlStatements(dialect: SqlDialect) {
   LEFT JOIN users p ON p.id = pm.user_id
   WHERE m.user_id = ${p(1)}`;
   return {
-    /** room id, user id, after seq, user id again: \`{ n }\`, the live messages by others after the seq that mention the user */
+    /**
+     * room id, user id, after seq, user id again: \`{ n }\`, the live messages of the room's timeline by others
+     * after the seq that mention the user (a reply only in its thread is no unread message of the room)
+     */
     countMentions: `SELECT count(DISTINCT x.seq) AS n FROM message_mentions mm
        JOIN messages x ON x.room_id = mm.room_id AND x.seq = mm.seq
        WHERE mm.room_id = ${p(1)} AND mm.user_id IN (${p(2)}, '*') AND mm.seq > ${p(3)}
-         AND x.deleted_at IS NULL AND x.author_id <> ${p(4)}`,
+         AND x.deleted_at IS NULL AND x.author_id <> ${p(4)} AND ${inTimeline('x')}`,
     /** user id, room id, level, muted */
     setNotificationSettings: `INSERT INTO notification_settings (user_id, room_id, level, muted)
        VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})

@@ -536,10 +536,15 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
       message.mentions ? JSON.stringify(message.mentions) : null,
       JSON.stringify(message.attachments ?? []),
     );
-    const mention = this.#prepare('INSERT INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)');
-    for (const key of mentionKeys(message.mentions)) mention.run(message.roomId, key, seq);
+    this.#insertMentions(message, seq);
     this.#insertEvent(message.roomId, seq, 'message', message.at, message.id, null);
     return appendResult(newMessage(message, seq), true);
+  }
+
+  /** The index that counts a member's unread mentions (statements.ts `countMentions`). */
+  #insertMentions(message: NewMessage, seq: number): void {
+    const mention = this.#prepare('INSERT INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)');
+    for (const key of mentionKeys(message.mentions)) mention.run(message.roomId, key, seq);
   }
 
   // Threads
@@ -560,8 +565,8 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
       const seq = this.#nextSeq(reply.roomId);
       this.#prepare(
         `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at,
-           thread_root_id, also_to_room)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           thread_root_id, also_to_room, mentions)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         reply.id,
         reply.roomId,
@@ -573,7 +578,9 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
         reply.at,
         root.id,
         reply.alsoToRoom ? 1 : 0,
+        reply.mentions ? JSON.stringify(reply.mentions) : null,
       );
+      this.#insertMentions(reply, seq);
       this.#insertEvent(reply.roomId, seq, 'message', reply.at, reply.id, null);
       this.#indexForSearch([reply.id]);
       const threadSeq = this.#nextSeq(reply.roomId);
