@@ -45,6 +45,23 @@ describe('the thread panel', () => {
     assert.equal(withThreadMessages(next, [other, message('x', 9)]), next);
   });
 
+  it('takes only the reactions or the pin of a reaction or pin event, on its replies and its root', () => {
+    const root = message('root', 1, { text: 'fixed', editedAt: 5 });
+    const reply = message('a', 4, { threadRootId: 'root', text: 'edited', editedAt: 6 });
+    const panel = { ...openPanel('r1', 'root', root), replies: [reply] };
+    const reactions = [{ emoji: '👍', users: [{ id: 'grace', username: 'grace' }] }];
+    // The events carry the message as it was stored when they were written: before the edits.
+    const reacted = message('a', 4, { threadRootId: 'root', reactions });
+    const pinned = message('root', 1, { pinnedAt: 7, pinnedBy: { id: 'grace', username: 'grace' } });
+    const parts = new Map([
+      [reacted, 'reactions' as const],
+      [pinned, 'pin' as const],
+    ]);
+    const next = withThreadMessages(panel, [pinned, reacted], parts);
+    assert.deepEqual(next.replies, [{ ...reply, reactions }]);
+    assert.deepEqual(next.root, { ...root, pinnedAt: 7, pinnedBy: { id: 'grace', username: 'grace' } });
+  });
+
   it('shows in the room only messages that are not replies or were also sent to it', () => {
     assert.equal(inTimeline(message('a', 1)), true);
     assert.equal(inTimeline(message('b', 2, { threadRootId: 'a' })), false);

@@ -4,7 +4,9 @@
  * reply count appear on the root), a reply also sent to the room shows in the
  * room marked as a thread reply, an unread thread is marked until it is opened,
  * all from the keyboard too; a thread only opened is followed; a reply written while both were offline arrives with
- * catch-up; the panel fits a 390-px-wide screen in light and dark mode.
+ * catch-up; replies are edited, reacted to and deleted in the panel; the room's followed threads are
+ * listed, unread ones marked; the panel fits a 390-px-wide screen in
+ * light and dark mode.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -159,6 +161,87 @@ describe('threads in Chromium', () => {
     await replyInPanel(ada, 'Yes, the usual place');
     await summary(onGrace, 1).waitFor({ timeout });
     await onGrace.getByTestId('thread-unread').waitFor({ timeout });
+  });
+
+  it('edits, reacts to and deletes messages in the thread panel as in the room, live for both', async () => {
+    const { ada, grace } = people;
+    const onGrace = messageWithText(grace, 'Lunch at noon?');
+    await summary(onGrace, 1).click();
+    await reply(grace, 'Yes, the usual place').waitFor({ timeout });
+    // Not hers: no Edit or Delete for grace (nobody moderates #general).
+    await reply(grace, 'Yes, the usual place').hover();
+    assert.equal(await reply(grace, 'Yes, the usual place').getByTestId('edit-message').count(), 0);
+    assert.equal(await reply(grace, 'Yes, the usual place').getByTestId('delete-message').count(), 0);
+
+    // Ada edits her reply from its Edit button; Escape in the editor cancels the edit, not the panel.
+    const mine = reply(ada, 'Yes, the usual place');
+    await mine.hover();
+    await mine.getByTestId('edit-message').click();
+    const editor = panel(ada).getByTestId('edit-input');
+    await editor.press('Escape');
+    await editor.waitFor({ state: 'detached', timeout });
+    assert.equal(await panel(ada).count(), 1);
+    await mine.hover();
+    await mine.getByTestId('edit-message').click();
+    await editor.fill('Yes, the usual place at 12:30');
+    await editor.press('Enter');
+    const edited = reply(grace, 'Yes, the usual place at 12:30');
+    await edited.locator('.message__edited').waitFor({ timeout });
+
+    // Grace reacts from the keyboard: Arrow Up from the empty reply box reaches the newest reply, R opens
+    // the picker there, whose first emoji takes focus.
+    await panel(grace).getByTestId('thread-input').focus();
+    await grace.keyboard.press('ArrowUp');
+    assert.equal(await grace.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'thread-reply');
+    await grace.keyboard.press('ArrowUp');
+    assert.equal(await grace.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'thread-root');
+    await grace.keyboard.press('ArrowDown');
+    await grace.keyboard.press('r');
+    await edited.getByTestId('pick-reaction').first().waitFor({ timeout });
+    await grace.keyboard.press('Enter');
+    const onAda = reply(ada, 'Yes, the usual place at 12:30');
+    await onAda.getByTestId('reaction').filter({ hasText: '👍' }).waitFor({ timeout });
+    await panel(grace).waitFor({ timeout });
+
+    // Ada deletes it with the Delete key and the confirmation: both panels show its tombstone.
+    await panel(ada).getByTestId('thread-input').focus();
+    await ada.keyboard.press('ArrowUp');
+    await ada.keyboard.press('Delete');
+    await onAda.getByTestId('confirm-delete').waitFor({ timeout });
+    assert.equal(await ada.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'confirm-delete');
+    await ada.keyboard.press('Enter');
+    await reply(grace, 'This message was deleted.').waitFor({ timeout });
+    await reply(ada, 'This message was deleted.').waitFor({ timeout });
+    await grace.keyboard.press('Escape');
+    await panel(grace).waitFor({ state: 'detached', timeout });
+  });
+
+  it('lists the room’s followed threads, unread ones marked, and opens one from the list', async () => {
+    const { ada, grace } = people;
+    await replyInPanel(ada, 'See you there');
+    await summary(messageWithText(grace, 'Lunch at noon?'), 2).waitFor({ timeout });
+
+    await grace.getByTestId('threads-button').click();
+    const dialog = grace.getByTestId('threads-dialog');
+    const item = (text: string) => dialog.getByTestId('thread-item').filter({ hasText: text });
+    await item('Lunch at noon?').waitFor({ timeout });
+    // Newest root first; grace follows both threads (she replied in one, opened the other).
+    assert.deepEqual((await dialog.getByTestId('thread-item').locator('.pin__text').allTextContents()).slice(0, 2), [
+      'Lunch at noon?',
+      'Who reviews the release notes?',
+    ]);
+    assert.equal(await item('Lunch at noon?').getAttribute('data-unread'), 'true');
+    assert.equal(await item('Who reviews the release notes?').getAttribute('data-unread'), 'false');
+    await dialog.getByRole('heading').filter({ hasText: '1 unread' }).waitFor({ timeout });
+
+    await item('Lunch at noon?').getByRole('button', { name: 'Open' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout });
+    await reply(grace, 'See you there').waitFor({ timeout });
+    await messageWithText(grace, 'Lunch at noon?').getByTestId('thread-unread').waitFor({ state: 'detached', timeout });
+    await grace.getByTestId('threads-button').click();
+    await item('Lunch at noon?').and(grace.locator('[data-unread="false"]')).waitFor({ timeout });
+    await grace.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout });
   });
 
   it('fits a 390-px-wide screen with the thread open, in light and dark mode', async () => {

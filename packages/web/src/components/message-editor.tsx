@@ -23,6 +23,8 @@ export function MessageEditor({ message, onDone }: { message: Message; onDone: (
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>): void {
     if (event.key === 'Escape') {
       event.preventDefault();
+      // Cancels the edit only: not also what Escape does around it (closing the thread).
+      event.stopPropagation();
       onDone();
     } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();

@@ -75,7 +75,9 @@ export function MessageList({ room }: { room: RoomSummary }) {
   const hintId = useId();
   const { messages } = timeline;
   const editingSeq =
-    editing === null ? null : (messages.find((message) => message.id === editing.messageId)?.seq ?? null);
+    editing === null || editing.from === 'thread'
+      ? null
+      : (messages.find((message) => message.id === editing.messageId)?.seq ?? null);
   const pinnedSeq = editingSeq ?? focusedSeq;
   const range = windowRange(messages, view, pinnedSeq);
   const atNewest = range.end === messages.length;
@@ -269,7 +271,7 @@ export function MessageList({ room }: { room: RoomSummary }) {
                 moderator={room.role !== 'member'}
                 grouped={continues(previous, message)}
                 dayChanged={dayChanged(previous, message)}
-                editing={editing?.messageId === message.id ? editing.from : null}
+                editing={editing?.messageId === message.id && editing.from !== 'thread' ? editing.from : null}
                 flash={flashId === message.id}
                 firstNew={firstNewId === message.id}
                 threadUnread={threadUnread(message, threadReads, me?.id)}

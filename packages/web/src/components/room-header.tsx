@@ -9,6 +9,7 @@ import { NotificationsDialog, type NotificationsDialogHandle } from './notificat
 import { PinsDialog, type PinsDialogHandle } from './pins-dialog.tsx';
 import { RoomAccessDialog, type RoomAccessDialogHandle } from './room-access-dialog.tsx';
 import { RoomTopic } from './room-topic.tsx';
+import { ThreadsDialog, type ThreadsDialogHandle } from './threads-dialog.tsx';
 
 interface RoomHeaderProps {
   room: RoomSummary | null;
@@ -22,6 +23,7 @@ export function RoomHeader({ room, onOpenMenu, onToggleSearch, searchOpen }: Roo
   const members = useChat((state) => (room === null ? undefined : state.members[room.id]));
   const dialog = useRef<MembersDialogHandle>(null);
   const pins = useRef<PinsDialogHandle>(null);
+  const threads = useRef<ThreadsDialogHandle>(null);
   const notifications = useRef<NotificationsDialogHandle>(null);
   const access = useRef<RoomAccessDialogHandle>(null);
   // A big room's list is read in pages: until the last one, the counts are "at least".
@@ -96,6 +98,16 @@ export function RoomHeader({ room, onOpenMenu, onToggleSearch, searchOpen }: Roo
             Pinned
           </button>
         )}
+        {room !== null && (
+          <button
+            type="button"
+            className="button button--small button--ghost"
+            data-testid="threads-button"
+            onClick={() => threads.current?.open()}
+          >
+            Threads
+          </button>
+        )}
         <button
           type="button"
           className="button button--small button--ghost"
@@ -137,6 +149,7 @@ export function RoomHeader({ room, onOpenMenu, onToggleSearch, searchOpen }: Roo
         />
       )}
       {room !== null && <PinsDialog ref={pins} roomId={room.id} roomName={roomLabel(room)} />}
+      {room !== null && <ThreadsDialog ref={threads} roomId={room.id} roomName={roomLabel(room)} />}
       {room !== null && <NotificationsDialog ref={notifications} room={room} />}
       {room?.kind === 'room' && <RoomAccessDialog ref={access} room={room} />}
     </header>

@@ -1,22 +1,27 @@
 /**
  * The open thread, beside the room (over it on a narrow screen): the root, its
  * replies live in their own order, older ones on demand, and a composer with
- * "Also send to room". Texts are formatted as in the room, with the reader's
- * mentions marked (formatted-text.tsx), never inserted as HTML.
+ * "Also send to room". Each message there can be reacted to, pinned, edited or
+ * deleted as in the room (message-actions.tsx, the same keys on a focused
+ * message). Texts are formatted as in the room, with the reader's mentions
+ * marked (formatted-text.tsx), never inserted as HTML.
  *
  * From the keyboard: it takes focus in its composer when it opens (Enter sends,
  * Shift+Enter starts a new line, `@` suggests the room's members as in the
- * room's composer); Escape anywhere in it closes it (first the suggestions,
- * when they are open) and focus goes back to where the thread was opened from.
+ * room's composer, Arrow Up in the empty box goes to the newest message); in
+ * the list, Arrow Up and Down move between its messages, Home and End to its
+ * ends. Escape anywhere in it closes it (first whatever is open in it: the
+ * suggestions, an editor, a reaction picker, a confirmation) and focus goes
+ * back to where the thread was opened from.
  */
 import type { Message } from '@switchboard/chat/api';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { mentionRunsIn } from '../state/mentions.ts';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { Avatar } from './avatar.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
-import { FormattedText } from './formatted-text.tsx';
 import { MentionSuggestions } from './mention-suggestions.tsx';
-import { useMentionTyping } from './mention-typing.ts';
+import { hasModifier, useMentionTyping } from './mention-typing.ts';
+import { MessageActions, useMessageActions } from './message-actions.tsx';
+import { MessageContent } from './message-content.tsx';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -101,7 +106,32 @@ export function ThreadPanel() {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
+    } else if (event.key === 'ArrowUp' && !hasModifier(event) && text === '') {
+      // As from the room's composer to its messages: up into the thread, at its newest message.
+      event.preventDefault();
+      rows().at(-1)?.focus();
     }
+  }
+
+  /** The thread's message rows, in order. */
+  function rows(): HTMLElement[] {
+    return [...(list.current?.querySelectorAll<HTMLElement>('[data-message-id]') ?? [])];
+  }
+
+  /** Arrow Up and Down move between the thread's messages (Down past the newest: the composer), Home and End to its ends. */
+  function onListKeyDown(event: KeyboardEvent<HTMLOListElement>): void {
+    if (hasModifier(event)) return;
+    const all = rows();
+    const target = event.target as HTMLElement;
+    const index = all.indexOf(target);
+    if (index < 0 && target !== event.currentTarget) return;
+    if (event.key === 'ArrowUp') all[index < 0 ? all.length - 1 : Math.max(0, index - 1)]?.focus();
+    else if (event.key === 'ArrowDown')
+      (index >= 0 && index + 1 < all.length ? all[index + 1] : input.current)?.focus();
+    else if (event.key === 'Home') all[0]?.focus();
+    else if (event.key === 'End') all.at(-1)?.focus();
+    else return;
+    event.preventDefault();
   }
 
   const { root, replies } = panel;
@@ -113,7 +143,17 @@ export function ThreadPanel() {
           ×
         </button>
       </div>
-      <ol className="thread-panel__messages" ref={list} aria-label="Replies" data-testid="thread-replies">
+      <ol
+        className="thread-panel__messages"
+        ref={list}
+        aria-label="Replies"
+        data-testid="thread-replies"
+        // Focusable, as the room's message list is: its arrow keys reach the messages.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a list whose items are reached with the arrow keys
+        tabIndex={0}
+        aria-keyshortcuts="ArrowUp ArrowDown Home End"
+        onKeyDown={onListKeyDown}
+      >
         {root !== null && <ThreadMessage message={root} root />}
         <li className="thread-panel__divider" aria-live="polite" data-testid="thread-reply-count">
           {root?.thread == null
@@ -197,15 +237,29 @@ export function ThreadPanel() {
   );
 }
 
+/** A message in the thread (its root, or a reply), with what can be done to it there (message-actions.tsx). */
 function ThreadMessage({ message, root = false }: { message: Message; root?: boolean }) {
   const created = new Date(message.createdAt);
   const me = useChat((state) => state.me?.id);
-  const highlight = useMemo(() => (text: string) => mentionRunsIn(text, message, me), [message, me]);
+  const role = useChat((state) => state.rooms.find((room) => room.id === message.roomId)?.role);
+  const moderator = role !== undefined && role !== 'member';
+  const editing = useChat((state) =>
+    state.editing?.messageId === message.id && state.editing.from === 'thread' ? state.editing.from : null,
+  );
+  const row = useRef<HTMLLIElement>(null);
+  const own = message.authorId === me;
+  const actions = useMessageActions({ message, own, moderator, place: 'thread', editing, row });
+  const deleted = message.deletedAt !== null;
   return (
     <li
+      ref={row}
       className={`thread-message${root ? ' thread-message--root' : ''}`}
       data-testid={root ? 'thread-root' : 'thread-reply'}
       data-message-id={message.id}
+      tabIndex={-1}
+      aria-label={`${message.authorName} at ${time.format(created)}`}
+      aria-keyshortcuts={actions.keyShortcuts}
+      onKeyDown={actions.onKeyDown}
     >
       <Avatar username={message.authorName} size="sm" />
       <div className="thread-message__body">
@@ -216,15 +270,14 @@ function ThreadMessage({ message, root = false }: { message: Message; root?: boo
           </time>
           {message.alsoToRoom && <span className="thread-message__also">also sent to the room</span>}
         </div>
-        {message.deletedAt !== null ? (
-          <p className="message__text message__text--deleted">This message was deleted.</p>
-        ) : (
-          <p className="message__text" dir="auto" data-testid="thread-message-text">
-            <FormattedText text={message.text} highlight={highlight} />
-            {message.editedAt !== null && <span className="message__edited"> (edited)</span>}
-          </p>
-        )}
+        <MessageContent
+          message={message}
+          editing={editing !== null}
+          actions={actions}
+          textTestId="thread-message-text"
+        />
       </div>
+      {!deleted && editing === null && <MessageActions message={message} own={own} place="thread" actions={actions} />}
     </li>
   );
 }

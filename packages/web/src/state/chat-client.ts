@@ -34,6 +34,7 @@ import type {
   SearchResultsMessage,
   ServerMessage,
   ThreadMessage,
+  ThreadRead,
   ThreadsMessage,
   UserSummary,
   UsersMessage,
@@ -103,8 +104,11 @@ export interface ChatState {
   limits: ClientLimits;
 }
 
-/** Where an edit was started: the composer (Arrow Up) or the message itself. */
-export type EditOrigin = 'composer' | 'message';
+/**
+ * Where an edit was started: the composer (Arrow Up), the message in the room's
+ * list, or the message in the open thread (which is where its editor shows).
+ */
+export type EditOrigin = 'composer' | 'message' | 'thread';
 
 export interface ChatClientOptions {
   connection: ChatConnection;
@@ -330,7 +334,8 @@ export class ChatClient {
     this.#load(this.ensureHistory(roomId));
     this.markRead(roomId);
     this.#load(this.#loadMembers(roomId));
-    this.#load(this.#readThreadReads(roomId));
+    // The newest threads the user follows here, for their unread markers.
+    this.#load(this.threads(roomId));
   }
 
   /** Opens a message's thread beside its room (the active one) and reads its newest replies. */
@@ -499,6 +504,23 @@ export class ChatClient {
   /** Pins (`pin`) or unpins a message; the change shows when its event is applied. */
   async pin(messageId: string, pin: boolean): Promise<void> {
     await this.#connection.request({ action: pin ? 'pinMessage' : 'unpinMessage', messageId });
+  }
+
+  /**
+   * A page of the threads of the room the user follows, the newest root first
+   * (the next page: `before` = the last root's `seq`); how far the user read
+   * each is kept, for the unread markers.
+   */
+  async threads(roomId: RoomId, before?: number): Promise<{ threads: readonly ThreadRead[]; hasMore: boolean }> {
+    const page = (await this.#connection.requestPage({
+      action: 'threads',
+      roomId,
+      ...(before !== undefined && { before }),
+    })) as ThreadsMessage;
+    let reads = this.#state.threadReads;
+    for (const { root, lastReadSeq } of page.threads) reads = withThreadRead(reads, root.id, lastReadSeq);
+    if (reads !== this.#state.threadReads) this.#set({ threadReads: reads });
+    return { threads: page.threads, hasMore: page.hasMore };
   }
 
   /** The room's pinned messages, oldest first (one page: a room holds at most 25). */
@@ -818,7 +840,7 @@ export class ChatClient {
       const incoming = events.flatMap((event) =>
         'message' in event && event.roomId === panel.roomId ? [event.message] : [],
       );
-      const next = withThreadMessages(panel, incoming);
+      const next = withThreadMessages(panel, incoming, parts);
       if (next !== panel) this.#set({ thread: next });
     }
     for (const event of events) this.#onRoomEvent(event);
@@ -1033,14 +1055,6 @@ export class ChatClient {
       this.#setThread(rootId, (panel) => ({ ...panel, loading: false, failed: true }));
       throw error;
     }
-  }
-
-  /** The newest threads of the room the user follows, with how far they read each (for unread markers). */
-  async #readThreadReads(roomId: RoomId): Promise<void> {
-    const page = (await this.#connection.requestPage({ action: 'threads', roomId })) as ThreadsMessage;
-    let reads = this.#state.threadReads;
-    for (const { root, lastReadSeq } of page.threads) reads = withThreadRead(reads, root.id, lastReadSeq);
-    if (reads !== this.#state.threadReads) this.#set({ threadReads: reads });
   }
 
   /** Changes the open thread, if it still is `rootId`'s. */

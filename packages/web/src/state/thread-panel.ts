@@ -3,7 +3,7 @@
  * unread: pure functions over immutable values, as timeline.ts is for rooms.
  */
 import type { Message, RoomId } from '@switchboard/chat/api';
-import { mergeMessages, newerVersion } from './timeline.ts';
+import { type MessagePart, mergeMessages, newerVersion, withPartOf } from './timeline.ts';
 
 export interface ThreadPanel {
   roomId: RoomId;
@@ -27,16 +27,27 @@ export function openPanel(roomId: RoomId, rootId: string, root: Message | null):
 /**
  * The panel after messages of its room arrived (events in `seq` order, or a
  * page): its root's newer state, and replies of its thread merged in order.
+ * The messages of reaction and pin events (in `parts`) change only that part,
+ * as in the room's timeline (timeline.ts `mergeMessages`).
  */
-export function withThreadMessages(panel: ThreadPanel, incoming: readonly Message[]): ThreadPanel {
+export function withThreadMessages(
+  panel: ThreadPanel,
+  incoming: readonly Message[],
+  parts: ReadonlyMap<Message, MessagePart> = new Map(),
+): ThreadPanel {
   let { root, replies } = panel;
   const mine: Message[] = [];
   for (const message of incoming) {
-    if (message.id === panel.rootId) root = root === null ? message : newerVersion(root, message);
+    if (message.id === panel.rootId) root = root === null ? message : updated(root, message, parts.get(message));
     else if (message.threadRootId === panel.rootId) mine.push(message);
   }
-  if (mine.length > 0) replies = mergeMessages(replies, mine);
+  if (mine.length > 0) replies = mergeMessages(replies, mine, parts);
   return root === panel.root && replies === panel.replies ? panel : { ...panel, root, replies };
+}
+
+/** `current` after `incoming` arrived: only its `part` when it is a reaction or pin event's. */
+function updated(current: Message, incoming: Message, part: MessagePart | undefined): Message {
+  return part === undefined ? newerVersion(current, incoming) : withPartOf(current, incoming, part);
 }
 
 /** Whether a reply shows in its room's timeline: not a reply, or one also sent to the room. */
