@@ -157,6 +157,8 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
           typingTtlMs: ChatLimits.typingTtlMs,
           historyMaxLimit: ChatLimits.historyMaxLimit,
           heartbeatIntervalMs: 25_000,
+          // Whether this deployment takes files, and which: test/files/ checks both cases.
+          files: ada.welcome.limits.files,
         });
         assert.ok(ada.welcome.rooms.some((room: Frame) => room.name === 'general'));
 

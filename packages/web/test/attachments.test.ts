@@ -2,11 +2,13 @@
  * Files in Chromium against the real chat server: ada attaches an image (its
  * upload progress shown while it goes), both see it as a thumbnail, the viewer
  * opens and Escape closes it; a text file shows as a download; a fake image is
- * refused with the server's reason; all of it fits a 390-px-wide screen.
+ * refused with the server's reason; the server's limits (size, type, files per
+ * message, told in the welcome) are checked before anything is sent; all of it
+ * fits a 390-px-wide screen.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { htmlPage, png } from '../../chat/test/files/sample-files.ts';
 import { messageWithText, timeout } from './browser.ts';
 import { withTwoPeople } from './browser-chat.ts';
@@ -122,6 +124,44 @@ describe('attachments in Chromium', () => {
     assert.match((await failed.textContent()) ?? '', /not image\/png/);
     assert.equal(await ada.getByTestId('send-button').isDisabled(), true);
     await ada.getByRole('button', { name: 'Remove cat.png' }).click();
+    await ada.getByTestId('uploads').waitFor({ state: 'detached', timeout });
+  });
+
+  it('checks the server’s file limits before sending anything: size, type, files per message', async () => {
+    const { ada } = people;
+    const asked: string[] = [];
+    const count = (request: Request) => {
+      if (request.url().endsWith('/api/files')) asked.push(request.method());
+    };
+    ada.on('request', count);
+    try {
+      // One byte over the 10 MiB the server takes, and a type it does not take: both fail at once.
+      await attach(ada, [
+        { name: 'huge.zip', mimeType: 'application/zip', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) },
+        { name: 'page.html', mimeType: 'text/html', buffer: htmlPage },
+      ]);
+      const failed = ada.locator('[data-testid="upload"][data-status="failed"]');
+      await failed.nth(1).waitFor({ timeout });
+      const [tooLarge, wrongType] = await failed.allTextContents();
+      assert.match(tooLarge ?? '', /^huge\.zip.*Files are at most 10 MB\./);
+      assert.match(wrongType ?? '', /^page\.html.*Files of type text\/html cannot be attached\./);
+      assert.deepEqual(asked, [], 'nothing was asked of the server');
+      // A message carries 4 files: of 5 more picked, 2 are taken beside the 2 refused.
+      const notes = Array.from({ length: 5 }, (_, i) => ({
+        name: `n${i}.txt`,
+        mimeType: 'text/plain',
+        buffer: Buffer.from(`note ${i}`),
+      }));
+      await attach(ada, notes);
+      await ada.locator('[data-testid="upload"][data-status="done"]').nth(1).waitFor({ timeout });
+      assert.equal(await ada.getByTestId('upload').count(), 4);
+      assert.equal(asked.filter((method) => method === 'POST').length, 2);
+    } finally {
+      ada.off('request', count);
+    }
+    for (const name of ['huge.zip', 'page.html', 'n0.txt', 'n1.txt']) {
+      await ada.getByRole('button', { name: `Remove ${name}` }).click();
+    }
     await ada.getByTestId('uploads').waitFor({ state: 'detached', timeout });
   });
 

@@ -108,6 +108,7 @@ export const limits = {
   historyMaxLimit: 100,
   // Pings only when a test asks for one.
   heartbeatIntervalMs: 3_600_000,
+  files: null,
 };
 
 export function room(lastSeq: number, id = 'r1'): RoomSummary {

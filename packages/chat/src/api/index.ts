@@ -3,7 +3,7 @@
  * codes, limits and avatars. Nothing here imports Node modules, so the web
  * client shares these with the server.
  */
-export type { Attachment, AttachmentInput } from '../domain/attachments.ts';
+export { type Attachment, type AttachmentInput, type FileLimits, normalizeType } from '../domain/attachments.ts';
 export { avatarFor, identiconDataUrl } from '../domain/avatar.ts';
 export { ChatError, type ChatErrorBody, ChatErrorCode } from '../domain/errors.ts';
 export { ChatLimits } from '../domain/limits.ts';

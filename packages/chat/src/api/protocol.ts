@@ -9,7 +9,7 @@
  * characters) that the answer echoes.
  * Server -> client: JSON objects discriminated by `type`.
  */
-import type { AttachmentInput } from '../domain/attachments.ts';
+import type { AttachmentInput, FileLimits } from '../domain/attachments.ts';
 import type { ChatErrorCode } from '../domain/errors.ts';
 import type { NotificationSettings } from '../domain/notification-settings.ts';
 import type {
@@ -332,6 +332,11 @@ export interface ClientLimits {
   historyMaxLimit: number;
   /** How often to `ping` (docs/protocol.md, "ping"). */
   heartbeatIntervalMs: number;
+  /**
+   * What files this server takes (docs/protocol.md, "Files"); `null` when it
+   * takes none (a message with attachments is refused with `FILES_NOT_ENABLED`).
+   */
+  files: FileLimits | null;
 }
 
 export interface WelcomeMessage extends Answer {

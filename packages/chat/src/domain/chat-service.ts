@@ -167,10 +167,11 @@ export class ChatService {
     this.users = new UserLookupService(context);
     this.accounts = new AccountService(context, tokens, this.rooms, passwords, this.guests);
     this.heartbeat = new HeartbeatService(context, { intervalMs: heartbeatIntervalMs });
+    this.files = files && new FileService(context, files);
     this.presence = new PresenceService(context, this.guests, this.heartbeat, {
       maxRoomMembers: presenceMaxRoomMembers,
+      fileLimits: this.files?.limits ?? null,
     });
-    this.files = files && new FileService(context, files);
     this.messages = new MessageService(context, this.files);
     this.reactions = new ReactionService(context);
     this.topics = new TopicService(context);

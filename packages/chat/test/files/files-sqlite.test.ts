@@ -26,12 +26,13 @@ runFileSuite('SQLite, data directory', async () => {
 });
 
 describe('a chat without a file store', () => {
-  it('refuses uploads and attachments with FILES_NOT_ENABLED', async () => {
+  it('tells clients it takes no files, and refuses uploads and attachments with FILES_NOT_ENABLED', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-no-files-'));
     const chat = await startChatServer({ ...embeddedTestServer(dataDir), files: false });
     try {
       const ada = await register(chat.url);
       const client = await ChatClient.connect(chat.webSocketUrl, ada.token);
+      assert.equal((await client.ok({ action: 'hello' })).limits.files, null);
       const { room } = await client.ok({ action: 'createRoom', name: `nofiles-${Date.now()}` });
       const upload = await postJson(
         `${chat.url}/api/files`,

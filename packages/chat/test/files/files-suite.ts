@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { defaultFileLimits } from '../../src/domain/attachments.ts';
 import type { Session } from '../../src/domain/types.ts';
 import type { ChatServer } from '../../src/server.ts';
 import { ChatClient, type Frame, postJson, register, WAIT_MS } from '../chat-test-client.ts';
@@ -100,6 +101,15 @@ export function runFileSuite(name: string, start: () => Promise<FileSuiteServer>
       assert.equal(answer.body?.code, code, JSON.stringify(answer.body));
       assert.equal(typeof answer.body?.message, 'string');
     }
+
+    it('tells clients the files it takes in the welcome', async () => {
+      const welcome = await aliceWs.ok({ action: 'hello' });
+      assert.deepEqual(welcome.limits.files, {
+        maxBytes: SUITE_MAX_BYTES,
+        maxPerMessage: defaultFileLimits.maxPerMessage,
+        allowedTypes: defaultFileLimits.allowedTypes,
+      });
+    });
 
     it('sends an image to the room: everyone gets its metadata, members fetch it inline', async () => {
       const image = png(64, 48);

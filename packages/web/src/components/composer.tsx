@@ -3,7 +3,8 @@
  * empty box edits your last message. Typing tells the room (rate-limited by the
  * connection). Messages typed while offline are queued and sent on reconnect.
  * The paperclip (or pasting, or dropping files on the box) attaches files: each
- * uploads at once with its progress shown, and the message goes once all are up.
+ * uploads at once with its progress shown, and the message goes once all are up;
+ * a server that takes no files shows no paperclip.
  */
 import type { RoomId, RoomKind } from '@switchboard/chat/api';
 import { type FormEvent, type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
@@ -46,7 +47,8 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
     client.drafts.set(roomId, next);
   };
   const mentions = useMentionTyping(roomId, input, text, keep);
-  const uploads = useUploads(roomId);
+  const fileLimits = useChat((state) => state.limits.files);
+  const uploads = useUploads(roomId, fileLimits);
   const picker = useRef<HTMLInputElement | null>(null);
   // The server counts code points after trimming (docs/protocol.md, "sendMessage").
   const length = [...text.trim()].length;
@@ -98,18 +100,20 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
       }}
     >
       <AttachmentUploads uploads={uploads.uploads} onRemove={uploads.remove} />
-      <input
-        ref={picker}
-        type="file"
-        multiple
-        hidden
-        accept={acceptedTypes}
-        data-testid="file-input"
-        onChange={(event) => {
-          uploads.add([...(event.target.files ?? [])]);
-          event.target.value = '';
-        }}
-      />
+      {fileLimits !== null && (
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          accept={accepted(fileLimits.allowedTypes)}
+          data-testid="file-input"
+          onChange={(event) => {
+            uploads.add([...(event.target.files ?? [])]);
+            event.target.value = '';
+          }}
+        />
+      )}
       <label htmlFor={`${id}-input`} className="visually-hidden">
         Message {label}
       </label>
@@ -148,24 +152,26 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
         )}
       </span>
       {/* After the text box in the tab order: Shift+Tab from it still reaches the messages. */}
-      <button
-        type="button"
-        className="icon-button composer__attach"
-        aria-label="Attach files"
-        title="Attach files"
-        data-testid="attach-button"
-        onClick={() => picker.current?.click()}
-      >
-        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-          <path
-            d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="1.8"
-            strokeLinecap="round"
-          />
-        </svg>
-      </button>
+      {fileLimits !== null && (
+        <button
+          type="button"
+          className="icon-button composer__attach"
+          aria-label="Attach files"
+          title="Attach files"
+          data-testid="attach-button"
+          onClick={() => picker.current?.click()}
+        >
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path
+              d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+            />
+          </svg>
+        </button>
+      )}
       <button
         type="submit"
         className="button button--primary composer__send"
@@ -181,5 +187,14 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
   );
 });
 
-/** What the picker offers: the server's default allow-list (it checks every file anyway). */
-const acceptedTypes = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,.txt,.md,.csv';
+/** Extensions of the text types, which the file dialog may not know by their MIME type. */
+const textExtensions: Readonly<Record<string, string>> = {
+  'text/plain': '.txt',
+  'text/markdown': '.md',
+  'text/csv': '.csv',
+};
+
+/** What the file dialog offers: the types the server takes (it checks every file anyway). */
+function accepted(types: readonly string[]): string {
+  return types.flatMap((type) => [type, ...(textExtensions[type] ? [textExtensions[type]] : [])]).join(',');
+}

@@ -1,10 +1,14 @@
 /**
  * The files being attached in the composer: each one is uploaded as soon as it
  * is picked (so sending is instant), with its progress; a failed one shows why
- * and may be removed. The message can go once every upload is done.
+ * and may be removed. The message can go once every upload is done. The
+ * server's limits (`welcome.limits.files`) are checked first: a file too large
+ * or of a type it does not take fails at once, without being sent, and no more
+ * files are taken than a message may carry.
  */
-import type { AttachmentInput, RoomId } from '@switchboard/chat/api';
+import { type AttachmentInput, type FileLimits, normalizeType, type RoomId } from '@switchboard/chat/api';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { formatBytes } from '../components/file-size.ts';
 import { useFileApi } from './file-api-context.ts';
 
 export interface Upload {
@@ -21,10 +25,8 @@ export interface Upload {
   error: string | null;
 }
 
-/** Files per message the composer takes (the server's default limit). */
-export const maxAttachments = 4;
-
-export function useUploads(roomId: RoomId) {
+/** `limits`: the server's; `null` when it takes no files (then none are taken). */
+export function useUploads(roomId: RoomId, limits: FileLimits | null) {
   const api = useFileApi();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const aborts = useRef(new Map<string, AbortController>());
@@ -52,15 +54,28 @@ export function useUploads(roomId: RoomId) {
 
   const add = useCallback(
     (files: readonly File[]) => {
-      for (const file of files.slice(0, Math.max(0, maxAttachments - uploads.length))) {
+      if (limits === null) return;
+      for (const file of files.slice(0, Math.max(0, limits.maxPerMessage - uploads.length))) {
         const key = `u${++counter.current}`;
+        const type = file.type || 'application/octet-stream';
+        const refusal = refusalOf(file, type, limits);
+        const upload: Upload = {
+          key,
+          name: file.name,
+          type,
+          size: file.size,
+          progress: 0,
+          status: 'uploading',
+          id: null,
+          error: null,
+        };
+        if (refusal !== null) {
+          setUploads((current) => [...current, { ...upload, status: 'failed', error: refusal }]);
+          continue;
+        }
         const abort = new AbortController();
         aborts.current.set(key, abort);
-        const type = file.type || 'application/octet-stream';
-        setUploads((current) => [
-          ...current,
-          { key, name: file.name, type, size: file.size, progress: 0, status: 'uploading', id: null, error: null },
-        ]);
+        setUploads((current) => [...current, upload]);
         void (async () => {
           try {
             const created = await api.createUpload(roomId, file);
@@ -75,7 +90,7 @@ export function useUploads(roomId: RoomId) {
         })();
       }
     },
-    [api, roomId, update, uploads.length],
+    [api, roomId, update, uploads.length, limits],
   );
 
   const ready: AttachmentInput[] = uploads
@@ -83,4 +98,12 @@ export function useUploads(roomId: RoomId) {
     .map((upload) => ({ id: upload.id!, name: upload.name, type: upload.type }));
   const busy = uploads.some((upload) => upload.status === 'uploading');
   return { uploads, add, remove, clear, ready, busy };
+}
+
+/** Why the server would refuse `file` (its size and type are checked again there), or `null`. */
+function refusalOf(file: File, type: string, limits: FileLimits): string | null {
+  if (file.size > limits.maxBytes) return `Files are at most ${formatBytes(limits.maxBytes)}.`;
+  const normalized = normalizeType(type);
+  if (!limits.allowedTypes.includes(normalized)) return `Files of type ${normalized} cannot be attached.`;
+  return null;
 }

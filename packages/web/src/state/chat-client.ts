@@ -209,6 +209,8 @@ const initialState: ChatState = {
     typingTtlMs: 5000,
     historyMaxLimit: 100,
     heartbeatIntervalMs: 25_000,
+    // Known from the welcome: until then, no files.
+    files: null,
   },
 };
 

@@ -6,6 +6,7 @@
 import type { ClientLimits } from '../../api/protocol.ts';
 import type { Page, RoomSize, UserKey } from '../../ports/chat-store.ts';
 import { AnswerBudget } from '../answer-budget.ts';
+import type { FileLimits } from '../attachments.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { ChatError } from '../errors.ts';
 import { ChatLimits } from '../limits.ts';
@@ -44,6 +45,8 @@ export interface PresenceOptions {
    * 0 turns presence frames off. @default 250 (`defaultPresenceMaxRoomMembers`)
    */
   maxRoomMembers: number;
+  /** What files the server takes, told to clients in `welcome.limits.files`; `null` for none. */
+  fileLimits: FileLimits | null;
 }
 
 /** Large enough for a team's rooms, small enough that a restart costs at most 250² frames per room. */
@@ -83,6 +86,7 @@ export class PresenceService {
       typingTtlMs: ChatLimits.typingTtlMs,
       historyMaxLimit: ChatLimits.historyMaxLimit,
       heartbeatIntervalMs: heartbeat.intervalMs,
+      files: options.fileLimits,
     };
   }
 
