@@ -175,7 +175,7 @@ describe('SqliteChatStore', () => {
     const store = SqliteChatStore.open(path, { trace: (sql) => statements.push(sql) });
     const guest = await store.createUser({ id: randomUUID(), username: 'guest-1', guest: true, createdAt: 1 });
     statements.length = 0;
-    await store.recordGuestActivity(guest.id, 50);
+    await store.recordGuestActivity(guest.id, 50, 50);
     // Committed in NORMAL mode (no fsync inside the commit, on the main thread), FULL again after.
     const update = statements.findIndex((sql) => sql.startsWith('UPDATE users SET last_seen_at'));
     assert.ok(update > 0, statements.join('\n'));

@@ -126,7 +126,7 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         const guest = await newUser({ guest: true });
         const idleBefore = async (before: number) =>
           (await store.listIdleGuests(before, 1000)).some((user) => user.id === guest.id);
-        await store.recordGuestActivity(guest.id, at(10));
+        await store.recordGuestActivity(guest.id, at(10), at(10));
         await store.recordGuestActivity(guest.id, at(12), at(10));
         assert.equal(await idleBefore(at(11)), true, 'still seen at 10');
         await store.recordGuestActivity(guest.id, at(14), at(11));
@@ -140,9 +140,9 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         const at = (offset: number) => base + offset;
         const [older, newer] = [await newUser({ guest: true }), await newUser({ guest: true })];
         const registered = await newUser();
-        await store.recordGuestActivity(older.id, at(1));
-        await store.recordGuestActivity(newer.id, at(2));
-        await store.recordGuestActivity(registered.id, at(1));
+        await store.recordGuestActivity(older.id, at(1), at(1));
+        await store.recordGuestActivity(newer.id, at(2), at(2));
+        await store.recordGuestActivity(registered.id, at(1), at(1));
         const idle = async (before: number) =>
           (await store.listIdleGuests(before, 1000))
             .map((user) => user.id)
@@ -150,7 +150,7 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.deepEqual(await idle(at(1)), []);
         assert.deepEqual(await idle(at(2)), [older.id]);
         assert.deepEqual(await idle(at(3)), [older.id, newer.id]);
-        await store.recordGuestActivity(older.id, at(5));
+        await store.recordGuestActivity(older.id, at(5), at(5));
         assert.deepEqual(await idle(at(3)), [newer.id]);
       });
 
@@ -176,7 +176,8 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal((await store.getUserByUsername('former-guest-0000000000a'))?.id, guest.id);
         assert.equal(await store.getUserByUsername(guest.username), undefined);
         // Retired guests are never listed again, whatever activity is recorded.
-        await store.recordGuestActivity(guest.id, now());
+        const seen = now();
+        await store.recordGuestActivity(guest.id, seen, seen);
         assert.ok(!(await store.listIdleGuests(clock + 10 ** 13, 1000)).some((user) => user.id === guest.id));
         // The guest name is free again.
         await store.createUser({ id: randomUUID(), username: guest.username, guest: true, createdAt: now() });

@@ -261,10 +261,10 @@ export interface ChatStore {
   /**
    * Records a guest as active at `at` (sign-in, refresh, a connection opening
    * or closing); a no-op for others, and for a guest whose activity is recorded
-   * at or after `unlessSince` already: a burst of reconnects writes once.
-   * @param unlessSince @default every earlier record is moved
+   * at or after `unlessSince` already (`at` itself: only a move forward), so a
+   * burst of reconnects writes once.
    */
-  recordGuestActivity(userId: UserId, at: number, unlessSince?: number): Promise<void>;
+  recordGuestActivity(userId: UserId, at: number, unlessSince: number): Promise<void>;
   /**
    * Guests not yet retired whose last activity is before `idleBefore`, the
    * longest idle first. May include guests with an open connection: the caller checks.

@@ -77,7 +77,7 @@ export class GuestExpiry {
     const { store } = context;
     if ((await store.listUserConnections(guest.id)).length > 0) {
       // Connected all this time: active, not idle. Move it to the back of the line.
-      await store.recordGuestActivity(guest.id, now);
+      await store.recordGuestActivity(guest.id, now, now);
       return { retired: false, renamed: 0 };
     }
     await store.deleteUserSessions(guest.id);

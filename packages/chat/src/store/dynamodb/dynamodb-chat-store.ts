@@ -179,7 +179,7 @@ export class DynamoDbChatStore implements ChatStore {
 
   // Guests
 
-  recordGuestActivity(userId: UserId, at: number, unlessSince?: number): Promise<void> {
+  recordGuestActivity(userId: UserId, at: number, unlessSince: number): Promise<void> {
     return this.#guests.recordGuestActivity(userId, at, unlessSince);
   }
 

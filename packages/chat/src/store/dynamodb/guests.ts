@@ -24,7 +24,7 @@ export class DynamoGuests {
     this.#table = table;
   }
 
-  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
+  async recordGuestActivity(userId: UserId, at: number, unlessSince: number): Promise<void> {
     const table = this.#table;
     await table.run(() =>
       table.updateIfHeld({

@@ -269,7 +269,7 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
 
   // Guests
 
-  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
+  async recordGuestActivity(userId: UserId, at: number, unlessSince: number): Promise<void> {
     await this.query(this.sql.guestSeen, [at, userId, unlessSince]);
   }
 

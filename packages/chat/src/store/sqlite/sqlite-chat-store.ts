@@ -216,7 +216,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   // Guests
 
   /** Synced off the event loop: a restart's reconnecting guests would otherwise cost one fsync each on it. */
-  async recordGuestActivity(userId: UserId, at: number, unlessSince = Number.MAX_SAFE_INTEGER): Promise<void> {
+  async recordGuestActivity(userId: UserId, at: number, unlessSince: number): Promise<void> {
     await this.#writeUnpublished(() => this.#prepare(this.sql.guestSeen).run(at, userId, unlessSince));
   }
 
