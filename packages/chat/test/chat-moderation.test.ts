@@ -1,6 +1,6 @@
 /**
- * Roles and moderation (docs/protocol.md: setMemberRole, removeMember,
- * setReadOnly, deleteMessage by a moderator) end to end: real `ws` clients
+ * Roles and moderation (docs/protocol.md: setMemberRole, removeMember and its
+ * ban, setReadOnly, deleteMessage by a moderator) end to end: real `ws` clients
  * through the real gateway of an embedded server on a SQLite file. Every action
  * and every refusal: an outsider, a member without the role, a removed member.
  * Negative assertions ("C never receives X") are made after a `ping` round trip
@@ -213,6 +213,48 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       await bob.client.waitFor((f) => f.type === 'removedFromRoom' && f.roomId === roomId);
       const again = await bob.client.ok({ action: 'joinRoom', roomId });
       assert.equal(again.room.role, 'member');
+    });
+
+    it('bans with the removal: no joining, no link, no member adding them, until the owner or an admin does', async () => {
+      const { ada, bob, cat, eve, roomId } = await cast();
+      const link = await ada.client.ok({ action: 'createInvite', roomId });
+      const left = await bob.client.ok({ action: 'removeMember', roomId, userId: cat.id, ban: true });
+      assert.equal(left.type, 'memberLeft');
+      await cat.client.waitFor((f) => f.type === 'removedFromRoom' && f.roomId === roomId);
+
+      assertError(await cat.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
+      const redeemed = await cat.client.request({ action: 'redeemInvite', token: link.token });
+      assertError(redeemed, 'BANNED_FROM_ROOM', 'redeemInvite');
+      // The refused try took no use of the link.
+      const [listed] = (await ada.client.ok({ action: 'invites', roomId })).invites;
+      assert.equal(listed.uses, 0);
+      // A member may add people, but not one the room's moderators keep out.
+      await eve.client.ok({ action: 'joinRoom', roomId });
+      const byMember = await eve.client.request({
+        action: 'inviteMember',
+        roomId,
+        username: cat.session.user.username,
+      });
+      assertError(byMember, 'BANNED_FROM_ROOM', 'inviteMember');
+      assert.equal((await roles(ada, roomId))[cat.id], undefined);
+
+      // An admin adding them back lifts the ban: they may leave and join again as anyone.
+      await bob.client.ok({ action: 'inviteMember', roomId, username: cat.session.user.username });
+      await cat.client.waitFor((f) => f.type === 'roomJoined' && f.room.id === roomId);
+      await cat.client.ok({ action: 'leaveRoom', roomId });
+      await cat.client.ok({ action: 'joinRoom', roomId });
+      const { entries } = await ada.client.ok({ action: 'auditLog', roomId });
+      assert.deepEqual(
+        entries.slice(0, 2).map((entry: Frame) => [entry.action, entry.actor.id, entry.target.id, entry.detail]),
+        [
+          ['banLifted', bob.id, cat.id, null],
+          ['memberRemoved', bob.id, cat.id, 'banned'],
+        ],
+      );
+
+      // A removal without a ban keeps no one out.
+      await bob.client.ok({ action: 'removeMember', roomId, userId: cat.id });
+      await cat.client.ok({ action: 'joinRoom', roomId });
     });
 
     it('refuses an outsider, a member, an admin against the owner or an admin, a non-member and a direct conversation', async () => {

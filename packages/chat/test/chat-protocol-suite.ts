@@ -1299,7 +1299,8 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
         // TOO_MANY_REACTIONS and TOO_MANY_PINS take a full message or room, NOT_A_THREAD_ROOT a
         // thread: the tests above. INVITE_EXPIRED takes a link older than its lifetime:
         // private-rooms-protocol.test.ts. The refusals of roles and moderation take rooms with
-        // admins: chat-moderation.test.ts. The file codes need uploads over HTTP first: test/files/.
+        // admins: chat-moderation.test.ts (BANNED_FROM_ROOM too: a ban takes a moderator's removal).
+        // The file codes need uploads over HTTP first: test/files/.
         const elsewhere = [
           'INVITE_EXPIRED',
           'FILE_TOO_LARGE',
@@ -1312,6 +1313,7 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
           'NOT_A_THREAD_ROOT',
           'NOT_ROOM_OWNER',
           'CANNOT_MODERATE_MEMBER',
+          'BANNED_FROM_ROOM',
           'MEMBER_NOT_FOUND',
           'ROOM_READ_ONLY',
           'NOT_SERVER_ADMIN',

@@ -189,8 +189,10 @@ describe('function access', () => {
     await first.ok({ action: 'inviteMember', roomId: hidden.id, username: guest.user.username });
     await first.ok({ action: 'revokeInvite', inviteId: link.invite.id });
     await first.ok({ action: 'members', roomId: room.id });
-    // Moderation: an admin, a read-only switch, a removal, the audit log, a deactivation.
-    const spammer = await connect(await account('/api/register'));
+    // Moderation: an admin, a read-only switch, a removal with a ban (and the ban lifted), the audit log,
+    // a deactivation.
+    const spammerAccount = await account('/api/register');
+    const spammer = await connect(spammerAccount);
     await spammer.ok({ action: 'joinRoom', roomId: room.id });
     const spammerId = (await spammer.ok({ action: 'hello' })).user.id;
     await first.ok({ action: 'setMemberRole', roomId: room.id, userId: guest.user.id, role: 'admin' });
@@ -203,7 +205,9 @@ describe('function access', () => {
       clientMessageId: randomUUID(),
     });
     await second.ok({ action: 'deleteMessage', messageId: spam.message.id });
-    await second.ok({ action: 'removeMember', roomId: room.id, userId: spammerId });
+    await second.ok({ action: 'removeMember', roomId: room.id, userId: spammerId, ban: true });
+    assert.equal((await spammer.request({ action: 'joinRoom', roomId: room.id })).code, 'BANNED_FROM_ROOM');
+    await second.ok({ action: 'inviteMember', roomId: room.id, username: spammerAccount.user.username });
     await first.ok({ action: 'auditLog', roomId: room.id });
     const admin = await connect(await account('/api/register', SERVER_ADMIN));
     await admin.ok({ action: 'deactivateUser', userId: spammerId });

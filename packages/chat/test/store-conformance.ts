@@ -1296,6 +1296,25 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('bans', () => {
+      it('keeps a ban per room and user until it is lifted, once', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const [room, other] = [await roomWith(alice, bob), await roomWith(alice, bob)];
+        assert.equal(await store.isBannedFromRoom(room.id, bob.id), false);
+        await store.banFromRoom(room.id, bob.id, now());
+        await store.banFromRoom(room.id, bob.id, now());
+        assert.equal(await store.isBannedFromRoom(room.id, bob.id), true);
+        assert.equal(await store.isBannedFromRoom(room.id, alice.id), false);
+        assert.equal(await store.isBannedFromRoom(other.id, bob.id), false);
+        // A ban is not a membership: the member list and the member's rooms are as they were.
+        assert.ok(await store.getMembership(room.id, bob.id));
+        assert.equal(await store.liftRoomBan(room.id, bob.id), true);
+        assert.equal(await store.liftRoomBan(room.id, bob.id), false);
+        assert.equal(await store.isBannedFromRoom(room.id, bob.id), false);
+        assert.equal(await store.liftRoomBan(other.id, alice.id), false);
+      });
+    });
+
     describe('deactivated accounts', () => {
       it('deactivates an account once and tells when', async () => {
         const [alice, bob] = [await newUser(), await newUser()];

@@ -3,7 +3,8 @@
  * room deletes the other person's message (from the keyboard), and both see
  * "removed by a moderator"; the member list shows roles and lets the owner make
  * the other an admin and back, make the room read-only (the other's composer
- * gives way to a notice) and remove them (they are told, and the room goes);
+ * gives way to a notice) and remove them (they are told, and the room goes), or
+ * ban them (they cannot join again until the owner adds them back);
  * the member list fits a 390-px-wide screen in dark mode; the owner reads the
  * moderation log; a server admin deactivates the other, who is signed out.
  */
@@ -154,6 +155,39 @@ describe('moderation in Chromium', () => {
       'ada removed a message by grace',
     ]);
     await closeMembers(ada);
+  });
+
+  it('lets the owner ban the other person, who cannot join again until the owner adds her back', async () => {
+    const { ada, grace } = people;
+    const joinMods = async () => {
+      await grace.getByTestId('browse-rooms').click();
+      await grace
+        .locator('[data-testid="directory-room"][data-room-name="mods"]')
+        .getByRole('button', { name: 'Join' })
+        .click();
+    };
+    // Removed without a ban, she may come back.
+    await joinMods();
+    await roomItem(grace, 'mods').waitFor({ timeout });
+    await grace.keyboard.press('Escape');
+    await openMembers(ada);
+    await member(ada, 'grace').getByRole('button', { name: 'Remove and ban grace from #mods' }).click();
+    await member(ada, 'grace').getByTestId('confirm-ban-member').click();
+    await ada.getByText('grace is banned: only the owner or an admin can add them back.').waitFor({ timeout });
+    await roomItem(grace, 'mods').waitFor({ state: 'detached', timeout });
+    await closeMembers(ada);
+
+    // Banned, she is told so when she tries to join.
+    await joinMods();
+    await grace.getByText('You were banned from this room.').waitFor({ timeout });
+    await grace.keyboard.press('Escape');
+    assert.equal(await roomItem(grace, 'mods').count(), 0);
+    // The owner adding her back lifts the ban.
+    await ada.getByTestId('invite-button').click();
+    await ada.getByTestId('invite-username').fill('grace');
+    await ada.getByTestId('invite-username').press('Enter');
+    await roomItem(grace, 'mods').waitFor({ timeout });
+    await ada.keyboard.press('Escape');
   });
 
   it('lets a server admin deactivate the other person, who is signed out and cannot sign in again', async () => {

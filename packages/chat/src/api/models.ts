@@ -94,7 +94,7 @@ export const requestModels: Record<ChatAction, JsonSchema> = {
     { roomId: id, userId: id, role: { type: 'string', enum: ['admin', 'member'] } },
     ['roomId', 'userId', 'role'],
   ),
-  removeMember: actionModel('removeMember', { roomId: id, userId: id }, ['roomId', 'userId']),
+  removeMember: actionModel('removeMember', { roomId: id, userId: id, ban: { type: 'boolean' } }, ['roomId', 'userId']),
   setReadOnly: actionModel('setReadOnly', { roomId: id, readOnly: { type: 'boolean' } }, ['roomId', 'readOnly']),
   auditLog: actionModel('auditLog', { roomId: id, cursor }),
   deactivateUser: actionModel('deactivateUser', { userId: id }, ['userId']),

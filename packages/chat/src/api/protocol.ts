@@ -146,6 +146,8 @@ export interface SetMemberRoleRequest extends RequestBase<'setMemberRole'> {
 export interface RemoveMemberRequest extends RequestBase<'removeMember'> {
   roomId: RoomId;
   userId: string;
+  /** Keep them out until the owner or an admin adds them back. @default false */
+  ban?: boolean;
 }
 /** The owner or an admin makes the room read-only (only they may post) or open again. */
 export interface SetReadOnlyRequest extends RequestBase<'setReadOnly'> {

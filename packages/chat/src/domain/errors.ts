@@ -66,6 +66,8 @@ export const ChatErrorCode = {
   CANNOT_MODERATE_MEMBER: { status: 403, message: 'You cannot do that to the room’s owner or another admin.' },
   /** The user named is not a member of the room. */
   MEMBER_NOT_FOUND: { status: 404, message: 'That user is not a member of this room.' },
+  /** Joining (or being added to) a room whose owner or admins removed and banned you. */
+  BANNED_FROM_ROOM: { status: 403, message: 'You were banned from this room.' },
   /** Signing in to an account a server admin deactivated. */
   ACCOUNT_DEACTIVATED: { status: 403, message: 'This account has been deactivated.' },
   /** Reading every room's audit log or deactivating an account without being a server admin (`CHAT_ADMINS`). */

@@ -205,7 +205,10 @@ export type MessageEvent = Extract<
 /** What a moderation entry in the audit log records. */
 export type AuditAction =
   | 'memberRoleChanged'
+  /** `detail` is `banned` when the member was banned too. */
   | 'memberRemoved'
+  /** A moderator let a banned user back in (by adding them). */
+  | 'banLifted'
   | 'messageRemoved'
   | 'readOnlyChanged'
   /** A server admin deactivated an account (no room). */
@@ -224,7 +227,7 @@ export interface AuditEntry {
   actor: UserRef;
   /** The member (role, removal), the message's author or the account; `null` for `readOnlyChanged`. */
   target: UserRef | null;
-  /** What the action set: the role, `on` / `off` (read-only), the removed message's id. */
+  /** What the action set: the role, `on` / `off` (read-only), the removed message's id, `banned` (a removal). */
   detail: string | null;
 }
 

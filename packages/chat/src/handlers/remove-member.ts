@@ -3,7 +3,7 @@ import { chatRoute } from './chat-route.ts';
 import type { ChatHandler, ChatHandlerDependencies } from './handler-types.ts';
 
 export function removeMemberHandler(deps: ChatHandlerDependencies): ChatHandler {
-  return chatRoute('removeMember', deps, ({ roomId, userId: targetId }, { userId, connectionId }) =>
-    deps.service.moderation.removeMember(userId, roomId, targetId, connectionId),
+  return chatRoute('removeMember', deps, ({ roomId, userId: targetId, ban }, { userId, connectionId }) =>
+    deps.service.moderation.removeMember(userId, roomId, targetId, { ban: ban ?? false }, connectionId),
   );
 }

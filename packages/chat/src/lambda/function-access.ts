@@ -109,7 +109,8 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
   leaveRoom: posting([...changesMembership, 'DeleteItem']),
   setTopic: posting(writesMessages),
   setRoomVisibility: posting(writesMessages),
-  inviteMember: posting(changesMembership),
+  // And a moderator's lifts a ban.
+  inviteMember: posting([...changesMembership, 'DeleteItem']),
   // Its rate-limit bucket, the room and membership, then the invite item.
   createInvite: reading(['GetItem', 'PutItem', 'UpdateItem']),
   // The room's invites: gsi1, then the items.

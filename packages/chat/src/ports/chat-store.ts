@@ -307,6 +307,11 @@ export interface ChatStore {
   addMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult>;
   /** Removes a member and appends `memberLeft`; a no-op (event `null`) for a non-member. */
   removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult>;
+  /** Keeps the user out of the room (domain/use-cases/moderation.ts); a ban already there stays as it is. */
+  banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void>;
+  /** Lifts the user's ban from the room; `false` when there was none. */
+  liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean>;
+  isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean>;
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined>;
   /**
    * `getRoom`, `getMembership` and `getUser` in one read (one statement, one

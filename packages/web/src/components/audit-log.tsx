@@ -1,7 +1,7 @@
 /**
  * A room's moderation log for its owner and admins (docs/protocol.md,
- * "auditLog"): who changed a role, removed a member or a message, or made the
- * room read-only, newest first, read a page at a time. Loaded when shown, so a
+ * "auditLog"): who changed a role, removed (or banned) a member or a message,
+ * let a banned member back in, or made the room read-only, newest first, read a page at a time. Loaded when shown, so a
  * closed dialog costs nothing. Names are rendered as text.
  */
 import type { AuditEntry, RoomId } from '@switchboard/chat/api';
@@ -18,7 +18,9 @@ export function describeEntry({ action, actor, target, detail }: AuditEntry): st
     case 'memberRoleChanged':
       return detail === 'admin' ? `${actor.username} made ${whom} an admin` : `${actor.username} made ${whom} a member`;
     case 'memberRemoved':
-      return `${actor.username} removed ${whom}`;
+      return detail === 'banned' ? `${actor.username} removed and banned ${whom}` : `${actor.username} removed ${whom}`;
+    case 'banLifted':
+      return `${actor.username} let ${whom} back in (the ban is lifted)`;
     case 'messageRemoved':
       return `${actor.username} removed a message by ${whom}`;
     case 'readOnlyChanged':

@@ -6,8 +6,8 @@
  *
  * For the room's owner and admins it is also where the room is moderated: the
  * owner makes members admins and back, the owner and admins remove members of a
- * lower role (a second press confirms), make the room read-only and read its
- * moderation log. The server
+ * lower role, or remove and ban them (a second press confirms), make the room
+ * read-only and read its moderation log. The server
  * decides (docs/protocol.md, "Roles and moderation"); these controls only
  * appear where it would agree.
  */
@@ -172,6 +172,25 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
                     ariaLabel={`Remove ${user.username} from #${roomName}`}
                     confirmAriaLabel={`Confirm removing ${user.username}`}
                     onConfirm={() => client.removeMember(roomId, user.id).catch(report)}
+                  />
+                )}
+                {removable && (
+                  <TwoStepButton
+                    label="Ban"
+                    confirmLabel="Confirm ban"
+                    testId="ban-member"
+                    confirmTestId="confirm-ban-member"
+                    ariaLabel={`Remove and ban ${user.username} from #${roomName}`}
+                    confirmAriaLabel={`Confirm removing and banning ${user.username}`}
+                    onConfirm={() =>
+                      client
+                        .removeMember(roomId, user.id, { ban: true })
+                        .then(
+                          () =>
+                            client.notify(`${user.username} is banned: only the owner or an admin can add them back.`),
+                          report,
+                        )
+                    }
                   />
                 )}
               </span>

@@ -480,9 +480,12 @@ export class ChatClient {
     await this.#connection.request({ action: 'setMemberRole', roomId, userId, role });
   }
 
-  /** The owner or an admin removes a member; the list changes when its `memberLeft` event is applied. */
-  async removeMember(roomId: RoomId, userId: string): Promise<void> {
-    await this.#connection.request({ action: 'removeMember', roomId, userId });
+  /**
+   * The owner or an admin removes a member (with `ban`, keeps them out until one
+   * adds them back); the list changes when its `memberLeft` event is applied.
+   */
+  async removeMember(roomId: RoomId, userId: string, options: { ban?: boolean } = {}): Promise<void> {
+    await this.#connection.request({ action: 'removeMember', roomId, userId, ...(options.ban && { ban: true }) });
   }
 
   /** The owner or an admin makes the room read-only or open again. */

@@ -2,7 +2,9 @@
  * Private rooms and invites. A room's manager (`mayManageRoom`: today its
  * owner) makes it public or private, and creates, lists and revokes its invite
  * links; any member invites another user by username, which adds them at once.
- * Redeeming a link joins its room. Every membership change and every change of
+ * Redeeming a link joins its room. A user banned from the room
+ * (use-cases/moderation.ts) is refused both, unless the owner or an admin adds
+ * them, which lifts the ban. Every membership change and every change of
  * visibility is a room event, so catch-up restores them.
  *
  * A redemption counts a use before it adds the member (two writes): should the
@@ -14,7 +16,7 @@ import type { StoredInvite } from '../../ports/chat-store.ts';
 import { ChatError, type ChatErrorCode } from '../errors.ts';
 import { InviteLimits } from '../invite-limits.ts';
 import { hashInviteSecret, inviteSecretMatches, newInviteToken, parseInviteToken } from '../invite-token.ts';
-import { mayManageRoom } from '../room-permissions.ts';
+import { mayManageRoom, mayModerate } from '../room-permissions.ts';
 import type {
   ConnectionId,
   Room,
@@ -79,16 +81,35 @@ export class InviteService {
   /**
    * Adds another user to a room the caller is a member of (public or private);
    * they are told with a `roomJoined` naming the caller. Errors: RATE_LIMITED,
-   * ROOM_NOT_FOUND, NOT_A_MEMBER, DIRECT_CONVERSATION, USER_NOT_FOUND, ALREADY_A_MEMBER.
+   * ROOM_NOT_FOUND, NOT_A_MEMBER, DIRECT_CONVERSATION, USER_NOT_FOUND, ALREADY_A_MEMBER,
+   * BANNED_FROM_ROOM (the user was banned, and the caller is neither the owner nor an admin).
    */
   async inviteMember(userId: UserId, roomId: RoomId, username: string): Promise<UserSummary> {
     const context = this.#context;
     await context.limits.take('invite', userId);
-    const { room } = await context.requireMember(userId, roomId);
+    const { room, membership } = await context.requireMember(userId, roomId);
     if (room.kind === 'direct') throw new ChatError('DIRECT_CONVERSATION');
     const invitee = await context.store.getUserByUsername(username.trim().toLowerCase());
     if (!invitee) throw new ChatError('USER_NOT_FOUND');
     if (await context.store.getMembership(roomId, invitee.id)) throw new ChatError('ALREADY_A_MEMBER');
+    if (await context.store.isBannedFromRoom(roomId, invitee.id)) {
+      // A moderator adding a banned user back is the decision to lift the ban; a member's is not.
+      if (!mayModerate(room, membership)) {
+        throw new ChatError(
+          'BANNED_FROM_ROOM',
+          `${invitee.username} was banned: only the room’s owner and admins can add them back.`,
+        );
+      }
+      if (await context.store.liftRoomBan(roomId, invitee.id)) {
+        await context.recordModeration(
+          userId,
+          roomId,
+          'banLifted',
+          { id: invitee.id, username: invitee.username },
+          null,
+        );
+      }
+    }
     const inviter = await context.requireUser(userId);
     // No origin: the inviter's connections see the `memberJoined` like everyone else.
     await this.#rooms.join(room, invitee.id, undefined, userSummary(inviter));
@@ -163,7 +184,7 @@ export class InviteService {
   /**
    * Joins the room of an invite link; for a member already there it changes
    * nothing and counts no use. Errors: RATE_LIMITED, INVITE_NOT_FOUND,
-   * INVITE_REVOKED, INVITE_EXPIRED, INVITE_USED_UP.
+   * INVITE_REVOKED, INVITE_EXPIRED, INVITE_USED_UP, BANNED_FROM_ROOM (counting no use).
    */
   async redeemInvite(userId: UserId, token: string, origin?: ConnectionId): Promise<RoomSummary> {
     const context = this.#context;
@@ -176,6 +197,8 @@ export class InviteService {
     const room = await context.store.getRoom(invite.roomId);
     if (!room) throw new ChatError('INVITE_NOT_FOUND');
     if (await context.store.getMembership(room.id, userId)) return context.summary(userId, room.id);
+    // Before the use is counted: a banned user's try costs the link nothing.
+    if (await context.store.isBannedFromRoom(room.id, userId)) throw new ChatError('BANNED_FROM_ROOM');
     await context.requireUser(userId);
     const now = context.clock.now();
     const early = refusal(invite, now);

@@ -1,6 +1,7 @@
 /**
  * Room moderation: the owner names admins (and takes it back); the owner and
- * admins remove members and make a room read-only. Deleting someone else's
+ * admins remove members (and may ban them: they stay out until let back in) and
+ * make a room read-only. Deleting someone else's
  * message as a moderator is `MessageService.deleteMessage`, and the topic is
  * `TopicService`; who may do what is domain/room-permissions.ts.
  *
@@ -57,11 +58,21 @@ export class ModerationService {
   /**
    * Removes a member of a lower role than the caller's: the owner removes admins
    * and members, admins remove members. The member loses the room at once (its
-   * stream, history, catch-up) and is told with `removedFromRoom`.
+   * stream, history, catch-up) and is told with `removedFromRoom`. With `ban`,
+   * they stay out: they cannot join again, redeem an invite link or be added by
+   * a member (`BANNED_FROM_ROOM`) until the owner or an admin adds them back
+   * (`inviteMember`), which lifts the ban. The ban is written first, so a
+   * removal that fails after it leaves a ban and a member, and a retry finishes it.
    * Errors: RATE_LIMITED (shared with joins and leaves), ROOM_NOT_FOUND, NOT_A_MEMBER,
    * DIRECT_CONVERSATION, NOT_ROOM_MODERATOR, MEMBER_NOT_FOUND, CANNOT_MODERATE_MEMBER.
    */
-  async removeMember(userId: UserId, roomId: RoomId, targetId: UserId, origin?: ConnectionId): Promise<RoomEvent> {
+  async removeMember(
+    userId: UserId,
+    roomId: RoomId,
+    targetId: UserId,
+    options: { ban?: boolean } = {},
+    origin?: ConnectionId,
+  ): Promise<RoomEvent> {
     const context = this.#context;
     await context.limits.take('membership', userId);
     const { room, membership } = await context.requireMember(userId, roomId);
@@ -70,11 +81,15 @@ export class ModerationService {
     const target = await context.store.getMembership(roomId, targetId);
     if (!target) throw new ChatError('MEMBER_NOT_FOUND');
     if (!outranks(roomRole(room, membership), roomRole(room, target))) throw new ChatError('CANNOT_MODERATE_MEMBER');
-    const { event } = await context.store.removeMember(roomId, targetId, context.clock.now());
+    const now = context.clock.now();
+    if (options.ban) await context.store.banFromRoom(roomId, targetId, now);
+    const { event } = await context.store.removeMember(roomId, targetId, now);
     // Removed concurrently (left, or another moderator): the room already says so.
     if (!event) throw new ChatError('MEMBER_NOT_FOUND');
     await context.unsubscribeUser(targetId, roomId);
-    if (event.type === 'memberLeft') await context.recordModeration(userId, roomId, 'memberRemoved', event.user, null);
+    if (event.type === 'memberLeft') {
+      await context.recordModeration(userId, roomId, 'memberRemoved', event.user, options.ban ? 'banned' : null);
+    }
     await context.publish(roomId, event, origin);
     const by = userSummary(await context.requireUser(userId));
     await context.sendToUser(targetId, { type: 'removedFromRoom', roomId, by });

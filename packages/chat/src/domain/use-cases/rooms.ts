@@ -128,7 +128,7 @@ export class RoomService {
   /**
    * Joins a public room (a no-op for a member). A private room takes an invite
    * (use-cases/invites.ts): to others it does not exist.
-   * Errors: RATE_LIMITED, ROOM_NOT_FOUND, DIRECT_CONVERSATION.
+   * Errors: RATE_LIMITED, ROOM_NOT_FOUND, DIRECT_CONVERSATION, BANNED_FROM_ROOM.
    */
   async joinRoom(userId: UserId, roomId: RoomId, origin?: ConnectionId): Promise<RoomSummary> {
     await this.#context.limits.take('membership', userId);
@@ -142,6 +142,7 @@ export class RoomService {
     if (hiddenFromOutsiders(room) && !(await this.#context.store.getMembership(roomId, userId))) {
       throw new ChatError('ROOM_NOT_FOUND');
     }
+    if (await this.#context.store.isBannedFromRoom(roomId, userId)) throw new ChatError('BANNED_FROM_ROOM');
     return this.join(room, userId, origin);
   }
 

@@ -293,6 +293,18 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#rooms.setRoomReadOnly(roomId, readOnly, by, at);
   }
 
+  banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
+    return this.#rooms.banFromRoom(roomId, userId, at);
+  }
+
+  liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return this.#rooms.liftRoomBan(roomId, userId);
+  }
+
+  isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return this.#rooms.isBannedFromRoom(roomId, userId);
+  }
+
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {
     return this.#rooms.getMembership(roomId, userId);
   }

@@ -1,6 +1,6 @@
 /**
  * Rooms and memberships on DynamoDB. A room's partition (`ROOM#<id>`) holds the
- * room item (with `lastSeq` and `memberCount`), its members, messages and
+ * room item (with `lastSeq` and `memberCount`), its members, bans, messages and
  * events; each membership also has a `USER#<id>` / `ROOM#<id>` item for the
  * user's room list. Room names are unique through a guard item, like usernames;
  * a direct conversation (of two, or a group) has a deterministic id, so opening it twice finds one.
@@ -8,6 +8,7 @@
  * move the member's open connections into or out of the room's live-connection
  * index (room-connections.ts).
  */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ChatError } from '../../domain/errors.ts';
 import type {
   Membership,
@@ -44,7 +45,7 @@ import {
 } from './items.ts';
 import type { DynamoRoomConnections } from './room-connections.ts';
 import { sequencedWrite } from './sequenced-write.ts';
-import { cancelled, type DynamoTable, gsi1From, type Transaction } from './table.ts';
+import { cancelled, type DynamoTable, gsi1From, isConditionalFailure, type Transaction } from './table.ts';
 import { GSI1_ROOMS, gsi1Members, keys } from './table-design.ts';
 
 export class DynamoRooms {
@@ -314,6 +315,38 @@ export class DynamoRooms {
         };
       }),
     );
+  }
+
+  async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
+    const table = this.#table;
+    await table.run(async () => {
+      try {
+        await table.doc.send(
+          new PutCommand({
+            TableName: table.name,
+            Item: { ...keys.ban(roomId, userId), bannedAt: at },
+            // A ban already there stays as it is, as on the SQL stores.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+      }
+    });
+  }
+
+  async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
+    const table = this.#table;
+    return table.run(async () => {
+      const { Attributes } = await table.doc.send(
+        new DeleteCommand({ TableName: table.name, Key: keys.ban(roomId, userId), ReturnValues: 'ALL_OLD' }),
+      );
+      return Attributes !== undefined;
+    });
+  }
+
+  async isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return this.#table.run(async () => (await this.#table.get(keys.ban(roomId, userId))) !== undefined);
   }
 
   async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {

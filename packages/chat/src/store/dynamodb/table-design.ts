@@ -23,6 +23,7 @@
  * | group conversation of 3 to 8 people   | Get `ROOM#group:<digest of the ids>` / `ROOM` (likewise)                 |
  * | room -> members (by username, page)   | Query gsi1 `MEMBERS#<id>` after `<username>#<userId>`; who is online: the room's live connections |
  * | membership, read marker               | Get/Update `ROOM#<id>` / `MEMBER#<userId>`                               |
+ * | ban from a room                       | Get / Put / Delete `ROOM#<id>` / `BAN#<userId>`                          |
  * | user -> rooms (by room id, page)      | Query `USER#<id>` `ROOM#<after>`..`ROOM$` (written with the membership)  |
  * | user -> room heads that moved (ping)  | Query `USER#<id>` begins_with `ROOM#`, then BatchGet the rooms' `lastSeq`, `headAt` |
  * | unread count                          | Query `ROOM#<id>` `MSG#` after the marker, filtered, Select COUNT        |
@@ -132,6 +133,7 @@ export const keys = {
   room: (id: string) => ({ pk: `ROOM#${id}`, sk: 'ROOM' }),
   roomName: (name: string) => ({ pk: `ROOMNAME#${name.toLowerCase()}`, sk: 'ROOMNAME' }),
   member: (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `MEMBER#${userId}` }),
+  ban: (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `BAN#${userId}` }),
   message: (roomId: string, seq: number) => ({ pk: `ROOM#${roomId}`, sk: `MSG#${seqKey(seq)}` }),
   event: (roomId: string, seq: number) => ({ pk: `ROOM#${roomId}`, sk: `EVENT#${seqKey(seq)}` }),
   /** One per pinned message, at the message's seq: the room's pins in order without reading its messages. */

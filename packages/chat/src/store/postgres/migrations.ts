@@ -220,6 +220,15 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN attachments text NOT NULL DEFAULT '[]';
   `,
+  // 14: bans: a member a moderator removed and banned stays out of the room until one lets them back.
+  `
+  CREATE TABLE room_bans (
+    room_id    text NOT NULL,
+    user_id    text NOT NULL,
+    banned_at  bigint NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+  );
+  `,
 ];
 
 /** The advisory lock's two keys; keyed by schema, so stores in separate schemas never wait for each other. */

@@ -304,6 +304,14 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     await this.query(this.sql.deleteSession, [id]);
   }
 
+  async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
+    await this.query(this.sql.banFromRoom, [roomId, userId, at]);
+  }
+
+  async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return (await this.query(this.sql.liftRoomBan, [roomId, userId])).length > 0;
+  }
+
   async deactivateUser(userId: UserId, at: number): Promise<boolean> {
     return (await this.query(this.sql.deactivate, [userId, at])).length > 0;
   }

@@ -154,6 +154,10 @@ export abstract class SqlChatStore {
     return row && toSession(row);
   }
 
+  async isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return (await this.query(this.sql.roomBan, [roomId, userId])).length > 0;
+  }
+
   async getDeactivation(userId: UserId): Promise<number | undefined> {
     const [row] = await this.query<{ at: number }>(this.sql.deactivation, [userId]);
     return row?.at;

@@ -214,6 +214,13 @@ export function sqlStatements(dialect: SqlDialect) {
     /** before at, before id, limit: AuditRow, newest first */
     allAudit: `SELECT * FROM audit_log WHERE (at, id${byText}) < (${p(1)}, ${p(2)})
        ORDER BY at DESC, id${byText} DESC LIMIT ${p(3)}`,
+    /** room id, user id, at */
+    banFromRoom: `INSERT INTO room_bans (room_id, user_id, banned_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})
+       ON CONFLICT (room_id, user_id) DO NOTHING`,
+    /** room id, user id: the lifted ban's `room_id` (none without a ban) */
+    liftRoomBan: `DELETE FROM room_bans WHERE room_id = ${p(1)} AND user_id = ${p(2)} RETURNING room_id`,
+    /** room id, user id: one row when the user is banned */
+    roomBan: `SELECT banned_at FROM room_bans WHERE room_id = ${p(1)} AND user_id = ${p(2)}`,
     /** user id: `at` of a deactivated account */
     deactivation: `SELECT at FROM deactivated_users WHERE user_id = ${p(1)}`,
     /** user id, at: the inserted `user_id` (none when it was deactivated already) */

@@ -217,6 +217,15 @@ export const migrations: readonly string[] = [
   `
   DROP TRIGGER messages_fts_insert;
   `,
+  // 14: bans: a member a moderator removed and banned stays out of the room until one lets them back.
+  `
+  CREATE TABLE room_bans (
+    room_id    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    banned_at  INTEGER NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

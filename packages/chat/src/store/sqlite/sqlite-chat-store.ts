@@ -254,6 +254,14 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     this.#write(() => this.#prepare(this.sql.deleteSession).run(id));
   }
 
+  async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
+    this.#write(() => this.#prepare(this.sql.banFromRoom).run(roomId, userId, at));
+  }
+
+  async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
+    return this.#write(() => this.#prepare(this.sql.liftRoomBan).get(roomId, userId) !== undefined);
+  }
+
   async deactivateUser(userId: UserId, at: number): Promise<boolean> {
     return this.#write(() => this.#prepare(this.sql.deactivate).get(userId, at) !== undefined);
   }
