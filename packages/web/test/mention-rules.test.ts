@@ -50,8 +50,8 @@ describe('shouldNotify', () => {
   });
   const mentioning = { ...withText('@bob hi', { users: [bob], room: false }), createdAt: now };
   const plain = { ...withText('hi'), createdAt: now };
-  const ask = (msg: Message, on: RoomSummary, hidden = true) =>
-    shouldNotify({ message: msg, room: on, me: bob.id, hidden, now });
+  const ask = (msg: Message, on: RoomSummary, hidden = true, inFollowedThread = false) =>
+    shouldNotify({ message: msg, room: on, me: bob.id, hidden, inFollowedThread, now });
 
   it('follows the level while the page is hidden, never when muted, visible, old or your own', () => {
     const mentions = roomWith({ level: 'mentions', muted: false });
@@ -65,5 +65,15 @@ describe('shouldNotify', () => {
     assert.equal(ask({ ...mentioning, createdAt: now - notifyMaxAgeMs - 1 }, mentions), false);
     assert.equal(ask({ ...mentioning, authorId: bob.id }, mentions), false);
     assert.equal(mentionsUser({ ...mentioning, deletedAt: now }, bob.id), false);
+  });
+
+  it('notifies a reply in a thread you follow at the mentions level, as a mention', () => {
+    const reply = { ...plain, threadRootId: 'root-1' };
+    const mentions = roomWith({ level: 'mentions', muted: false });
+    assert.equal(ask(reply, mentions, true, true), true);
+    assert.equal(ask(reply, mentions, true, false), false);
+    assert.equal(ask(reply, roomWith({ level: 'nothing', muted: false }), true, true), false);
+    assert.equal(ask(reply, roomWith({ level: 'mentions', muted: true }), true, true), false);
+    assert.equal(ask({ ...reply, authorId: bob.id }, mentions, true, true), false);
   });
 });

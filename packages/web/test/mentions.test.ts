@@ -6,7 +6,8 @@
  * a direct message notifies; muting the room keeps the count and stops the
  * notifications; a thread reply offers the same suggestions, and the person it
  * names follows the thread (unread), is notified, and a click on the
- * notification opens the thread with the mention marked. Grace's browser
+ * notification opens the thread with the mention marked; later replies in a
+ * thread she follows notify her too, those in other threads do not. Grace's browser
  * context has the notification permission granted, and an init script records
  * each `new Notification(...)` (keeping the objects, so the test can click one)
  * and lets the test hide the page (`document.visibilityState`).
@@ -238,6 +239,27 @@ describe('mentions and notifications in Chromium', () => {
     await onGrace.getByTestId('thread-unread').waitFor({ state: 'detached', timeout });
     await grace.keyboard.press('Escape');
     await gracePanel.waitFor({ state: 'detached', timeout });
+
+    // She follows the thread now: its next reply notifies her without naming her; a thread she
+    // does not follow stays quiet at this level.
+    await setHidden(grace, true);
+    await adaPanel.getByTestId('thread-input').fill('Found them, never mind');
+    await adaPanel.getByTestId('thread-input').press('Enter');
+    await grace.waitForFunction((count) => window.recordedNotifications.length === count + 2, notified);
+    assert.deepEqual((await recorded(grace)).at(-1), {
+      title: 'ada replied in a thread in #general',
+      body: 'Found them, never mind',
+    });
+    await ada.keyboard.press('Escape');
+    await say(ada, 'Anyone for coffee?');
+    const coffee = messageWithText(ada, 'Anyone for coffee?');
+    await coffee.hover();
+    await coffee.getByTestId('reply-in-thread').click();
+    await adaPanel.getByTestId('thread-input').fill('I will go alone then');
+    await adaPanel.getByTestId('thread-input').press('Enter');
+    await messageWithText(grace, 'Anyone for coffee?').getByTestId('thread-summary').waitFor({ timeout });
+    assert.equal((await recorded(grace)).length, notified + 2);
+    await setHidden(grace, false);
     await ada.keyboard.press('Escape');
   });
 

@@ -42,11 +42,12 @@ export function notifyMessage(
   message: Message,
   room: RoomSummary,
   me: UserId | undefined,
+  inFollowedThread: boolean,
   show: (message: Message) => void,
 ): void {
   if (currentPermission() !== 'granted') return;
   const hidden = document.visibilityState === 'hidden';
-  if (!shouldNotify({ message, room, me, hidden, now: Date.now() })) return;
+  if (!shouldNotify({ message, room, me, hidden, inFollowedThread, now: Date.now() })) return;
   const where = room.kind === 'direct' ? '' : ` in #${roomLabel(room)}`;
   const title = `${message.authorName}${message.threadRootId === null ? '' : ' replied in a thread'}${where}`;
   const body = message.text.length > bodyMaxLength ? `${message.text.slice(0, bodyMaxLength)}…` : message.text;

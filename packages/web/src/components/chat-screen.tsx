@@ -58,6 +58,7 @@ export function ChatScreen({ session, onSession, onSignOut }: ChatScreenProps) {
             message,
             room,
             session.user.id,
+            message.threadRootId !== null && client.followsThread(message.roomId, message.threadRootId),
             (shown) => void client.jumpTo({ roomId: shown.roomId, message: shown }),
           ),
       }),

@@ -340,6 +340,17 @@ export class ChatClient {
     this.#load(this.threads(roomId));
   }
 
+  /**
+   * Whether the user follows the thread of `rootId` as far as this client knows:
+   * a read position was heard (replied in, opened, named in it), or the root,
+   * loaded, is theirs (its author follows it from the first reply).
+   */
+  followsThread(roomId: RoomId, rootId: string): boolean {
+    if (this.#state.threadReads[rootId] !== undefined) return true;
+    const root = this.#timeline(roomId).messages.findLast((message) => message.id === rootId);
+    return root !== undefined && root.authorId === this.#state.me?.id;
+  }
+
   /** Opens a message's thread beside its room (the active one) and reads its newest replies. */
   openThread(rootId: string): void {
     const roomId = this.#state.activeRoomId;
