@@ -5,8 +5,10 @@ import {
   openPanel,
   threadPosition,
   threadUnread,
+  unreadThreadCount,
   withThreadMessages,
   withThreadRead,
+  withThreadRoots,
 } from '../src/state/thread-panel.ts';
 import { mergeMessages, newerVersion } from '../src/state/timeline.ts';
 import { message } from './message-fixture.ts';
@@ -66,6 +68,24 @@ describe('the thread panel', () => {
     assert.equal(inTimeline(message('a', 1)), true);
     assert.equal(inTimeline(message('b', 2, { threadRootId: 'a' })), false);
     assert.equal(inTimeline(message('c', 3, { threadRootId: 'a', alsoToRoom: true })), true);
+  });
+});
+
+describe('the roots of a room’s threads', () => {
+  it('keeps each root’s largest summary, and counts the followed ones with unread replies per room', () => {
+    const mine = message('mine', 2, { authorId: 'ada', thread: summary(1, 5) });
+    const theirs = message('theirs', 3, { authorId: 'grace', thread: summary(2, 7) });
+    const elsewhere = { ...message('elsewhere', 4, { thread: summary(1, 8) }), roomId: 'r2' };
+    let roots = withThreadRoots({}, [mine, theirs, elsewhere, message('plain', 6)]);
+    assert.deepEqual(Object.keys(roots).sort(), ['elsewhere', 'mine', 'theirs']);
+    assert.equal(withThreadRoots(roots, [message('theirs', 3, { thread: summary(1, 5) })]), roots);
+    roots = withThreadRoots(roots, [message('theirs', 3, { authorId: 'grace', thread: summary(3, 9) })]);
+    assert.equal(roots.theirs?.thread?.replyCount, 3);
+    // Ada's own root is followed from the root; grace's only with a known position.
+    assert.equal(unreadThreadCount(roots, {}, 'r1', 'ada'), 1);
+    assert.equal(unreadThreadCount(roots, { theirs: 7 }, 'r1', 'ada'), 2);
+    assert.equal(unreadThreadCount(roots, { theirs: 9, mine: 5 }, 'r1', 'ada'), 0);
+    assert.equal(unreadThreadCount(roots, { elsewhere: 1 }, 'r2', 'ada'), 1);
   });
 });
 

@@ -221,7 +221,11 @@ describe('threads in Chromium', () => {
     await replyInPanel(ada, 'See you there');
     await summary(messageWithText(grace, 'Lunch at noon?'), 2).waitFor({ timeout });
 
-    await grace.getByTestId('threads-button').click();
+    // The room's Threads button says a followed thread is unread.
+    const button = grace.getByTestId('threads-button');
+    await button.and(grace.locator('[data-unread="true"]')).waitFor({ timeout });
+    assert.equal(await button.getAttribute('aria-label'), 'Threads, 1 unread');
+    await button.click();
     const dialog = grace.getByTestId('threads-dialog');
     const item = (text: string) => dialog.getByTestId('thread-item').filter({ hasText: text });
     await item('Lunch at noon?').waitFor({ timeout });
@@ -238,6 +242,7 @@ describe('threads in Chromium', () => {
     await dialog.waitFor({ state: 'hidden', timeout });
     await reply(grace, 'See you there').waitFor({ timeout });
     await messageWithText(grace, 'Lunch at noon?').getByTestId('thread-unread').waitFor({ state: 'detached', timeout });
+    await button.and(grace.locator('[data-unread="false"]')).waitFor({ timeout });
     await grace.getByTestId('threads-button').click();
     await item('Lunch at noon?').and(grace.locator('[data-unread="false"]')).waitFor({ timeout });
     await grace.keyboard.press('Escape');

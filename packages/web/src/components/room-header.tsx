@@ -1,7 +1,8 @@
-/** The active room's name, its topic, its members (a button that lists them), and the search and leave buttons. */
+/** The active room's name, its topic, its members (a button that lists them), and its actions: notifications, pins, threads (marked while a followed one is unread), search, invite, leave. */
 import type { RoomSummary } from '@switchboard/chat/api';
 import { useRef } from 'react';
 import { roomLabel } from '../state/conversation-order.ts';
+import { unreadThreadCount } from '../state/thread-panel.ts';
 import { useChat, useChatClient } from './chat-context.ts';
 import { ConversationIcon } from './conversation-icon.tsx';
 import { MembersDialog, type MembersDialogHandle } from './members-dialog.tsx';
@@ -21,6 +22,9 @@ interface RoomHeaderProps {
 export function RoomHeader({ room, onOpenMenu, onToggleSearch, searchOpen }: RoomHeaderProps) {
   const client = useChatClient();
   const members = useChat((state) => (room === null ? undefined : state.members[room.id]));
+  const unreadThreads = useChat((state) =>
+    room === null ? 0 : unreadThreadCount(state.threadRoots, state.threadReads, room.id, state.me?.id),
+  );
   const dialog = useRef<MembersDialogHandle>(null);
   const pins = useRef<PinsDialogHandle>(null);
   const threads = useRef<ThreadsDialogHandle>(null);
@@ -101,11 +105,14 @@ export function RoomHeader({ room, onOpenMenu, onToggleSearch, searchOpen }: Roo
         {room !== null && (
           <button
             type="button"
-            className="button button--small button--ghost"
+            className="button button--small button--ghost room-header__threads"
             data-testid="threads-button"
+            data-unread={unreadThreads > 0}
+            aria-label={unreadThreads > 0 ? `Threads, ${unreadThreads} unread` : 'Threads'}
             onClick={() => threads.current?.open()}
           >
             Threads
+            {unreadThreads > 0 && <span className="thread-summary__unread threads-dialog__unread" aria-hidden="true" />}
           </button>
         )}
         <button

@@ -62,6 +62,7 @@ import {
   threadPosition,
   withThreadMessages,
   withThreadRead,
+  withThreadRoots,
 } from './thread-panel.ts';
 import { emptyTimeline, type MessagePart, mergeMessages, type Timeline } from './timeline.ts';
 import { addTypist, liveTypists, removeTypist, type Typist } from './typing.ts';
@@ -99,6 +100,8 @@ export interface ChatState {
   thread: ThreadPanel | null;
   /** How far the user has read each thread they follow, by root id, as far as known (thread-panel.ts). */
   threadReads: Readonly<Record<string, number>>;
+  /** The thread roots seen (in `threads` pages, thread pages and `threadUpdated` events), by id: for the unread threads of a room. */
+  threadRoots: Readonly<Record<string, Message>>;
   /** Something that went wrong, for a toast. */
   notice: { id: number; text: string } | null;
   limits: ClientLimits;
@@ -202,6 +205,7 @@ const initialState: ChatState = {
   editing: null,
   thread: null,
   threadReads: {},
+  threadRoots: {},
   notice: null,
   limits: {
     messageMaxLength: 4000,
@@ -535,7 +539,13 @@ export class ChatClient {
     })) as ThreadsMessage;
     let reads = this.#state.threadReads;
     for (const { root, lastReadSeq } of page.threads) reads = withThreadRead(reads, root.id, lastReadSeq);
-    if (reads !== this.#state.threadReads) this.#set({ threadReads: reads });
+    const roots = withThreadRoots(
+      this.#state.threadRoots,
+      page.threads.map(({ root }) => root),
+    );
+    if (reads !== this.#state.threadReads || roots !== this.#state.threadRoots) {
+      this.#set({ threadReads: reads, threadRoots: roots });
+    }
     return { threads: page.threads, hasMore: page.hasMore };
   }
 
@@ -897,7 +907,11 @@ export class ChatClient {
     if (event.type === 'message' && message.threadRootId !== null && message.authorId === this.#state.me?.id) {
       this.#set({ threadReads: withThreadRead(this.#state.threadReads, message.threadRootId, message.seq) });
     }
-    if (event.type === 'threadUpdated' && this.#state.thread?.rootId === message.id) this.markThreadRead();
+    if (event.type === 'threadUpdated') {
+      const roots = withThreadRoots(this.#state.threadRoots, [message]);
+      if (roots !== this.#state.threadRoots) this.#set({ threadRoots: roots });
+      if (this.#state.thread?.rootId === message.id) this.markThreadRead();
+    }
     if (!isNew) return;
     // Counts moved on by this event only; older events were already counted in the welcome.
     const byOther = message.authorId !== this.#state.me?.id;
@@ -1066,6 +1080,8 @@ export class ChatClient {
       if (page.lastReadSeq > 0) {
         this.#set({ threadReads: withThreadRead(this.#state.threadReads, rootId, page.lastReadSeq) });
       }
+      const roots = withThreadRoots(this.#state.threadRoots, [page.root]);
+      if (roots !== this.#state.threadRoots) this.#set({ threadRoots: roots });
       this.markThreadRead();
     } catch (error) {
       this.#setThread(rootId, (panel) => ({ ...panel, loading: false, failed: true }));

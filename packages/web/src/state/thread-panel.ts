@@ -75,6 +75,37 @@ export function threadUnread(root: Message, reads: Readonly<Record<string, numbe
   return position !== undefined && root.thread.lastReplySeq > position;
 }
 
+/**
+ * The thread roots known, by id, with these messages' thread summaries taken in
+ * (the summary with more replies wins, as in a timeline); the same object when
+ * nothing changed. Messages without a thread are not roots yet and are left out.
+ */
+export function withThreadRoots(
+  roots: Readonly<Record<string, Message>>,
+  incoming: readonly Message[],
+): Readonly<Record<string, Message>> {
+  let next = roots;
+  for (const message of incoming) {
+    if (message.thread === null) continue;
+    const current = next[message.id];
+    const root = current === undefined ? message : withPartOf(current, message, 'thread');
+    if (root !== current) next = { ...next, [message.id]: root };
+  }
+  return next;
+}
+
+/** How many threads of the room that the user follows have replies beyond their read position. */
+export function unreadThreadCount(
+  roots: Readonly<Record<string, Message>>,
+  reads: Readonly<Record<string, number>>,
+  roomId: RoomId,
+  me: string | undefined,
+): number {
+  let count = 0;
+  for (const root of Object.values(roots)) if (root.roomId === roomId && threadUnread(root, reads, me)) count++;
+  return count;
+}
+
 /** The read positions with one moved forward (never back); the same object when nothing moved. */
 export function withThreadRead(
   reads: Readonly<Record<string, number>>,
