@@ -220,7 +220,8 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       const link = await ada.client.ok({ action: 'createInvite', roomId });
       const left = await bob.client.ok({ action: 'removeMember', roomId, userId: cat.id, ban: true });
       assert.equal(left.type, 'memberLeft');
-      await cat.client.waitFor((f) => f.type === 'removedFromRoom' && f.roomId === roomId);
+      const notice = await cat.client.waitFor((f) => f.type === 'removedFromRoom' && f.roomId === roomId);
+      assert.deepEqual([notice.by.id, notice.banned], [bob.id, true]);
 
       assertError(await cat.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
       const redeemed = await cat.client.request({ action: 'redeemInvite', token: link.token });
@@ -252,8 +253,11 @@ describe('roles and moderation over the gateway, on SQLite', () => {
         ],
       );
 
-      // A removal without a ban keeps no one out.
+      // A removal without a ban keeps no one out, and says no ban.
+      const mark = cat.client.frames.length;
       await bob.client.ok({ action: 'removeMember', roomId, userId: cat.id });
+      const kicked = await cat.client.waitFor((f) => f.type === 'removedFromRoom', 'the notice', mark);
+      assert.equal(kicked.banned, undefined);
       await cat.client.ok({ action: 'joinRoom', roomId });
     });
 

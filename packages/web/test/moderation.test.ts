@@ -174,6 +174,7 @@ describe('moderation in Chromium', () => {
     await member(ada, 'grace').getByRole('button', { name: 'Remove and ban grace from #mods' }).click();
     await member(ada, 'grace').getByTestId('confirm-ban-member').click();
     await ada.getByText('grace is banned: only the owner or an admin can add them back.').waitFor({ timeout });
+    await grace.getByText('ada removed and banned you from #mods.').waitFor({ timeout });
     await roomItem(grace, 'mods').waitFor({ state: 'detached', timeout });
     await closeMembers(ada);
 

@@ -437,6 +437,8 @@ export interface RemovedFromRoomMessage {
   roomId: RoomId;
   /** Who removed them. */
   by: UserSummary;
+  /** They were banned too: they cannot join again until the owner or an admin adds them back. */
+  banned?: true;
 }
 /** Answer to `auditLog`: moderation actions, newest first. */
 export interface AuditLogMessage extends Answer, NextPage {

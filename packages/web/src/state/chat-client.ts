@@ -948,7 +948,8 @@ export class ChatClient {
       case 'removedFromRoom': {
         const name = this.#room(frame.roomId)?.name;
         this.#removeRoom(frame.roomId);
-        this.notify(`${frame.by.username} removed you from ${name ? `#${name}` : 'a room'}.`);
+        const what = frame.banned ? 'removed and banned you from' : 'removed you from';
+        this.notify(`${frame.by.username} ${what} ${name ? `#${name}` : 'a room'}.`);
         break;
       }
       case 'read':

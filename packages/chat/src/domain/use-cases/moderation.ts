@@ -92,7 +92,7 @@ export class ModerationService {
     }
     await context.publish(roomId, event, origin);
     const by = userSummary(await context.requireUser(userId));
-    await context.sendToUser(targetId, { type: 'removedFromRoom', roomId, by });
+    await context.sendToUser(targetId, { type: 'removedFromRoom', roomId, by, ...(options.ban && { banned: true }) });
     return event;
   }
 
