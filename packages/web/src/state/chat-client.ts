@@ -350,9 +350,10 @@ export class ChatClient {
    * loaded, is theirs (its author follows it from the first reply).
    */
   followsThread(roomId: RoomId, rootId: string): boolean {
-    if (this.#state.threadReads[rootId] !== undefined) return true;
-    const root = this.#timeline(roomId).messages.findLast((message) => message.id === rootId);
-    return root !== undefined && root.authorId === this.#state.me?.id;
+    const { threadReads, threadRoots, me } = this.#state;
+    const root = threadRoots[rootId] ?? this.#timeline(roomId).messages.findLast((message) => message.id === rootId);
+    if (root === undefined) return threadReads[rootId] !== undefined;
+    return threadPosition(root, threadReads, me?.id) !== undefined;
   }
 
   /** Opens a message's thread beside its room (the active one) and reads its newest replies. */

@@ -101,13 +101,7 @@ export class InviteService {
         );
       }
       if (await context.store.liftRoomBan(roomId, invitee.id)) {
-        await context.recordModeration(
-          userId,
-          roomId,
-          'banLifted',
-          { id: invitee.id, username: invitee.username },
-          null,
-        );
+        await context.recordModeration(userId, roomId, 'banLifted', invitee, null);
       }
     }
     const inviter = await context.requireUser(userId);

@@ -3,8 +3,9 @@
  * ids it mentions (`mentionIds`, with `*` for `@room`: items.ts), so a member's
  * unread mentions are a COUNT query over the same unread range as the unread
  * count, filtered on that list (and, as that count, on the room's timeline): it
- * costs what is unread, not the room's history. Settings are one item per member and room in the user's partition
- * (`USER#<id>` / `NOTIFY#<roomId>`), read by key.
+ * costs what is unread, not the room's history. Settings are one item per
+ * member and room in the user's partition (`USER#<id>` / `NOTIFY#<roomId>`),
+ * read by key.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ROOM_MENTION_KEY } from '../../domain/mentions.ts';

@@ -8,7 +8,7 @@
  * move the member's open connections into or out of the room's live-connection
  * index (room-connections.ts).
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { ChatError } from '../../domain/errors.ts';
 import type {
   Membership,
@@ -45,7 +45,7 @@ import {
 } from './items.ts';
 import type { DynamoRoomConnections } from './room-connections.ts';
 import { sequencedWrite } from './sequenced-write.ts';
-import { cancelled, type DynamoTable, gsi1From, isConditionalFailure, type Transaction } from './table.ts';
+import { cancelled, type DynamoTable, gsi1From, type Transaction } from './table.ts';
 import { GSI1_ROOMS, gsi1Members, keys } from './table-design.ts';
 
 export class DynamoRooms {
@@ -319,20 +319,16 @@ export class DynamoRooms {
 
   async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
     const table = this.#table;
-    await table.run(async () => {
-      try {
-        await table.doc.send(
-          new PutCommand({
-            TableName: table.name,
-            Item: { ...keys.ban(roomId, userId), bannedAt: at },
-            // A ban already there stays as it is, as on the SQL stores.
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-      }
-    });
+    await table.run(() =>
+      table.updateIfHeld({
+        Key: keys.ban(roomId, userId),
+        UpdateExpression: 'SET #bannedAt = :at',
+        // A ban already there stays as it is, as on the SQL stores.
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ExpressionAttributeNames: { '#bannedAt': 'bannedAt' },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
