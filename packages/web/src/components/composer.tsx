@@ -13,7 +13,8 @@ import { AttachmentUploads } from './attachment-uploads.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
 import { MentionSuggestions } from './mention-suggestions.tsx';
-import { hasModifier, useMentionTyping } from './mention-typing.ts';
+import { useMentionTyping } from './mention-typing.ts';
+import { hasModifier } from './modifier-keys.ts';
 
 const maxRows = 8;
 /** `field-sizing: content` (styles.css) lets the browser grow the box. */

@@ -9,6 +9,7 @@ import { ROOM_MENTION, type RoomId, type RoomRole } from '@switchboard/chat/api'
 import { type KeyboardEvent, type RefObject, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { type MentionQuery, mentionQueryAt } from '../state/mentions.ts';
 import { useChat } from './chat-context.ts';
+import { hasModifier } from './modifier-keys.ts';
 
 /** The most suggestions shown at once. */
 const maxSuggestions = 8;
@@ -134,10 +135,6 @@ export function useMentionTyping(
       'aria-activedescendant': suggesting ? optionId(listId, active) : undefined,
     }),
   };
-}
-
-export function hasModifier(event: KeyboardEvent): boolean {
-  return event.altKey || event.ctrlKey || event.metaKey || event.shiftKey;
 }
 
 export function optionId(listId: string, index: number): string {

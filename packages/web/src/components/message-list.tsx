@@ -31,6 +31,7 @@ import { emptyTimeline } from '../state/timeline.ts';
 import { useChat, useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
 import { MessageItem } from './message-item.tsx';
+import { hasModifier } from './modifier-keys.ts';
 import { PendingItem } from './pending-item.tsx';
 
 /** Within this distance of an edge counts as at it. */
@@ -175,7 +176,7 @@ export function MessageList({ room }: { room: RoomSummary }) {
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (hasModifier(event)) return;
     const target = event.target as HTMLElement;
     const onRow = target.dataset.messageId !== undefined;
     if (!onRow && target !== event.currentTarget) return;

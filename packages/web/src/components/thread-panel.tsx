@@ -19,9 +19,10 @@ import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState 
 import { Avatar } from './avatar.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
 import { MentionSuggestions } from './mention-suggestions.tsx';
-import { hasModifier, useMentionTyping } from './mention-typing.ts';
+import { useMentionTyping } from './mention-typing.ts';
 import { MessageActions, useMessageActions } from './message-actions.tsx';
 import { MessageContent } from './message-content.tsx';
+import { hasModifier } from './modifier-keys.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
