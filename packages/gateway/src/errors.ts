@@ -20,6 +20,8 @@ export const GatewayErrorCode = {
   template: 'SB_ERR_TEMPLATE',
   /** A non-proxy integration's message matched no request template and its passthroughBehavior refuses it. */
   noTemplateMatch: 'SB_ERR_NO_TEMPLATE_MATCH',
+  /** An app's regular expression ran past its time limit on a message (it backtracks). */
+  patternTimeLimit: 'SB_ERR_PATTERN_TIME_LIMIT',
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -91,6 +93,29 @@ export class FunctionThrottledError extends GatewayError {
     );
     this.name = 'FunctionThrottledError';
     this.functionName = functionName;
+  }
+}
+
+/**
+ * An app's regular expression (a mapping template's `matches`, `replaceAll`,
+ * `replaceFirst` or `split`, an integration response key, a model's `pattern`) was
+ * stopped after `limitMs` on a text of `textLength` characters: it backtracks on that
+ * text, and would otherwise hold the event loop every connection shares.
+ */
+export class PatternTimeLimitError extends GatewayError {
+  readonly subject: string;
+  readonly limitMs: number;
+  readonly textLength: number;
+
+  constructor(subject: string, limitMs: number, textLength: number) {
+    super(
+      GatewayErrorCode.patternTimeLimit,
+      `${subject} was stopped after ${limitMs} ms on a text of ${textLength} characters: a regular expression backtracks on it; write patterns so that no part of a text can match in more than one way ((a+)+ as a+)`,
+    );
+    this.name = 'PatternTimeLimitError';
+    this.subject = subject;
+    this.limitMs = limitMs;
+    this.textLength = textLength;
   }
 }
 

@@ -10,7 +10,8 @@
  * for HTTP, MOCK and AWS service actions, and the function error's `errorMessage` for
  * Lambda (empty on success, so a successful call takes `$default`). Keys are Java
  * regular expressions, as API Gateway runs Java; what JavaScript cannot reproduce is
- * refused when the config loads.
+ * refused when the config loads, and one that backtracks on a selection value runs
+ * within a time limit (PatternTimeLimitError fails the route, as any integration error).
  *
  * Within a response, `templateSelectionExpression` (`${integration.response.statuscode}`,
  * `${integration.response.header.X}`, `${request.body.x}`, static text) picks one of its

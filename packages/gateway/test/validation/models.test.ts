@@ -119,4 +119,24 @@ describe('compileRouteModels', () => {
       ConfigError,
     );
   });
+
+  it('fails a body on which a pattern backtracks past its time limit, and validates others', () => {
+    const validate = compile({
+      handler: 'h.mjs#send',
+      model: {
+        type: 'object',
+        properties: { name: { type: 'string', pattern: '^(a+)+$' } },
+        patternProperties: { '^x-': { type: 'string' } },
+      },
+    });
+    const body = JSON.stringify({ name: `${'a'.repeat(40)}!` });
+    const verdict = validate(body);
+    assert.equal(verdict.valid, false);
+    assert.match(
+      verdict.valid ? '' : verdict.error,
+      new RegExp(`^validation against the model was stopped after 101 ms on a text of ${body.length} characters`),
+    );
+    assert.deepEqual(validate('{"name":"aaaa"}'), { valid: true });
+    assert.equal(validate('{"name":"aab"}').valid, false);
+  });
 });

@@ -15,8 +15,10 @@
  *   `$velocityCount` are available in the loop.
  *
  * Rendering is bounded: output and strings by `maxOutputLength`, loop iterations and
- * method calls together by `maxSteps`; exceeding either fails the template.
+ * method calls together by `maxSteps`, a regular expression that backtracks by a time
+ * limit (java-regex.ts); exceeding any fails the template.
  */
+import { PatternTimeLimitError } from '../../errors.ts';
 import type { Expression, Reference, Step, TemplateNode } from './ast.ts';
 import type { MethodLimits } from './methods.ts';
 import { callMethod, getIndex, getProperty } from './methods.ts';
@@ -153,7 +155,9 @@ class Renderer {
       return work();
     } catch (error) {
       // The position is what the VtlProblem lacked; its message says the rest, so it is not kept as a cause.
-      if (error instanceof VtlProblem) throw new RenderFailure(error.message, at);
+      if (error instanceof VtlProblem || error instanceof PatternTimeLimitError) {
+        throw new RenderFailure(error.message, at);
+      }
       if (error instanceof RangeError) throw new RenderFailure(`a value is too large to build (${error.message})`, at);
       throw error;
     }

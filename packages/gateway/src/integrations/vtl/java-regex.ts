@@ -5,7 +5,11 @@
  * `\A`, `\Z`, `\z`, `\Q...\E`, leading `(?i)`-style flags) and refuses what it cannot
  * reproduce (possessive quantifiers, atomic groups, class intersections, `\p{...}`,
  * flags in the middle of a pattern) with a VtlProblem instead of matching differently.
+ *
+ * A pattern that may backtrack runs within a time limit (limits/pattern-time-limit.ts):
+ * past it the call throws PatternTimeLimitError instead of holding the event loop.
  */
+import { mayBacktrack, withinPatternTimeLimit } from '../../limits/pattern-time-limit.ts';
 import { VtlProblem } from './values.ts';
 
 /**
@@ -19,9 +23,21 @@ export function javaReplace(
   all: boolean,
   maxLength: number,
 ): string {
-  const regex = compiled(pattern).global;
+  const entry = compiled(pattern);
+  const regex = entry.global;
   const count = groupCount(regex);
   regex.lastIndex = 0;
+  return bounded(entry, text, () => replaceMatches(text, regex, count, replacement, all, maxLength));
+}
+
+function replaceMatches(
+  text: string,
+  regex: RegExp,
+  count: number,
+  replacement: string,
+  all: boolean,
+  maxLength: number,
+): string {
   if (!all) {
     const match = regex.exec(text);
     if (!match) return text;
@@ -48,13 +64,18 @@ function grow<T extends string | number>(result: T, maxLength: number): T {
 
 /** `text.matches(pattern)`: the whole text must match. */
 export function javaMatches(text: string, pattern: string): boolean {
-  return compiled(pattern).whole.test(text);
+  const entry = compiled(pattern);
+  return bounded(entry, text, () => entry.whole.test(text));
 }
 
 /** `text.split(pattern, limit)` with Java's rules (`Pattern.split`) for leading and trailing empty strings. */
 export function javaSplit(text: string, pattern: string, limit: number): string[] {
-  const regex = compiled(pattern).global;
-  regex.lastIndex = 0;
+  const entry = compiled(pattern);
+  entry.global.lastIndex = 0;
+  return bounded(entry, text, () => splitAtMatches(text, entry.global, limit));
+}
+
+function splitAtMatches(text: string, regex: RegExp, limit: number): string[] {
   const parts: string[] = [];
   const limited = limit > 0;
   let index = 0;
@@ -79,8 +100,16 @@ export function javaSplit(text: string, pattern: string, limit: number): string[
 }
 
 interface CompiledPattern {
+  pattern: string;
   global: RegExp;
   whole: RegExp;
+  /** Whether it may backtrack, and so runs within a time limit. */
+  backtracks: boolean;
+}
+
+/** Runs `work` (applying `entry` to `text`) as it is, or within the time limit when the pattern may backtrack. */
+function bounded<T>(entry: CompiledPattern, text: string, work: () => T): T {
+  return entry.backtracks ? withinPatternTimeLimit(`regular expression "${entry.pattern}"`, text.length, work) : work();
 }
 
 /** Compiled patterns by source; templates use a handful of literal patterns, so this stays small. */
@@ -93,8 +122,10 @@ function compiled(pattern: string): CompiledPattern {
     const { source, flags } = translate(pattern);
     try {
       entry = {
+        pattern,
         global: new RegExp(source, `${flags}g`),
         whole: new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags),
+        backtracks: mayBacktrack(pattern),
       };
     } catch (error) {
       throw new VtlProblem(

@@ -1,6 +1,7 @@
 /** Java's regex behaviour on JavaScript's engine: the cases where the two differ. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PatternTimeLimitError } from '../../../src/errors.ts';
 import { javaMatches, javaReplace, javaSplit } from '../../../src/integrations/vtl/java-regex.ts';
 import { VtlProblem } from '../../../src/integrations/vtl/values.ts';
 
@@ -68,5 +69,25 @@ describe('javaReplace', () => {
 
   it('refuses to grow a string past the limit', () => {
     assert.throws(() => javaReplace('a'.repeat(100), 'a', 'bbbb', true, 300), /past the limit of 300/);
+  });
+});
+
+describe('a pattern that backtracks', () => {
+  it('is stopped past its time limit in matches, replaceAll, replaceFirst and split', () => {
+    const text = `${'a'.repeat(40)}!`;
+    const calls: Array<[string, () => unknown]> = [
+      ['matches', () => javaMatches(text, '(a+)+b')],
+      ['replaceAll', () => javaReplace(text, '(a|aa)+$', 'x', true, MAX)],
+      ['replaceFirst', () => javaReplace(text, '(a|aa)+$', 'x', false, MAX)],
+      ['split', () => javaSplit(text, '(a*)*b', 0)],
+    ];
+    for (const [name, call] of calls) {
+      assert.throws(call, PatternTimeLimitError, name);
+    }
+  });
+
+  it('still runs to the end where it does not', () => {
+    assert.equal(javaReplace('a  b \t c', '\\s+', ' ', true, MAX), 'a b c');
+    assert.equal(javaMatches('aaab', '(a+)+b'), true);
   });
 });

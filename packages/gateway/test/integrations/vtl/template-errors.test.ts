@@ -109,6 +109,13 @@ describe('rendering fails', () => {
     ['#set($zero = 0)$zero.parseInt("12x")', 1, 21, /For input string: "12x"/],
     ['#set($s = "x")$s.codePointAt(0)', 1, 17, /String\.codePointAt\(\) is not supported/],
     ['#set($l = [1, 2])#foreach($i in $l)#set($ok = $l.add(3))#end', 1, 18, /changed while #foreach iterated/],
+    [
+      "#set($name = $input.path('$.name'))\n#if($name.matches('(a+)+b'))yes#end",
+      2,
+      10,
+      /regular expression "\(a\+\)\+b" was stopped after 101 ms on a text of 40 characters: a regular expression backtracks/,
+      JSON.stringify({ name: 'a'.repeat(40) }),
+    ],
   ];
   for (const [template, line, column, problem, body] of cases) {
     it(JSON.stringify(template), () => assertTemplateError(render(template, body), line, column, problem));
