@@ -284,6 +284,89 @@ describe('roles and moderation over the gateway, on SQLite', () => {
     });
   });
 
+  describe('ban, unban and bans', () => {
+    it('bans someone who left and someone who never joined; lists the bans; unban lets them back', async () => {
+      const { ada, bob, cat, eve, roomId } = await cast();
+      await cat.client.ok({ action: 'leaveRoom', roomId });
+      const banned = await bob.client.ok({ action: 'ban', roomId, userId: cat.id });
+      assert.deepEqual([banned.type, banned.roomId, banned.user.id, banned.removed], ['banned', roomId, cat.id, false]);
+      await ada.client.ok({ action: 'ban', roomId, userId: eve.id });
+      // Again: nothing changes, and the log says it once.
+      assert.equal((await ada.client.ok({ action: 'ban', roomId, userId: eve.id })).removed, false);
+      assertError(await cat.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
+      assertError(await eve.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
+
+      const { bans } = await bob.client.ok({ action: 'bans', roomId });
+      assert.deepEqual(
+        bans.map((ban: Frame) => [ban.user.id, ban.user.username, typeof ban.bannedAt]),
+        [cat, eve]
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .map((person) => [person.id, person.session.user.username, 'number']),
+      );
+
+      const unbanned = await bob.client.ok({ action: 'unban', roomId, userId: cat.id });
+      assert.deepEqual([unbanned.type, unbanned.user.id, unbanned.lifted], ['unbanned', cat.id, true]);
+      assert.equal((await bob.client.ok({ action: 'unban', roomId, userId: cat.id })).lifted, false);
+      // Not added back by it: she joins herself.
+      assert.equal((await roles(ada, roomId))[cat.id], undefined);
+      await cat.client.ok({ action: 'joinRoom', roomId });
+      assert.deepEqual(
+        (await ada.client.ok({ action: 'bans', roomId })).bans.map((ban: Frame) => ban.user.id),
+        [eve.id],
+      );
+      const { entries } = await ada.client.ok({ action: 'auditLog', roomId });
+      assert.deepEqual(
+        entries.slice(0, 3).map((entry: Frame) => [entry.action, entry.actor.id, entry.target.id]),
+        [
+          ['banLifted', bob.id, cat.id],
+          ['userBanned', ada.id, eve.id],
+          ['userBanned', bob.id, cat.id],
+        ],
+      );
+    });
+
+    it('bans a member as removeMember with a ban does: removed, told, kept out', async () => {
+      const { ada, bob, cat, roomId } = await cast();
+      const mark = ada.client.frames.length;
+      const banned = await bob.client.ok({ action: 'ban', roomId, userId: cat.id });
+      assert.equal(banned.removed, true);
+      const notice = await cat.client.waitFor((f) => f.type === 'removedFromRoom' && f.roomId === roomId);
+      assert.deepEqual([notice.by.id, notice.banned], [bob.id, true]);
+      const left = await ada.client.waitFor((f) => f.type === 'memberLeft' && f.roomId === roomId, 'memberLeft', mark);
+      assert.equal(left.user.id, cat.id);
+      assertError(await cat.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
+      const [entry] = (await ada.client.ok({ action: 'auditLog', roomId })).entries;
+      assert.deepEqual([entry.action, entry.target.id, entry.detail], ['memberRemoved', cat.id, 'banned']);
+    });
+
+    it('refuses an outsider, a member, the owner, yourself, an admin against an admin, an unknown user, a direct conversation and a foreign cursor', async () => {
+      const { ada, bob, cat, eve, roomId } = await cast();
+      const dan = await user();
+      await dan.client.ok({ action: 'joinRoom', roomId });
+      await ada.client.ok({ action: 'setMemberRole', roomId, userId: dan.id, role: 'admin' });
+      const ban = (by: Person, userId: string) => by.client.request({ action: 'ban', roomId, userId });
+      assertError(await ban(eve, cat.id), 'NOT_A_MEMBER', 'ban');
+      assertError(await ban(cat, eve.id), 'NOT_ROOM_MODERATOR', 'ban');
+      assertError(await ban(bob, ada.id), 'CANNOT_MODERATE_MEMBER', 'ban');
+      assertError(await ban(bob, bob.id), 'CANNOT_MODERATE_MEMBER', 'ban');
+      assertError(await ban(bob, dan.id), 'CANNOT_MODERATE_MEMBER', 'ban');
+      assertError(await ban(bob, randomUUID()), 'USER_NOT_FOUND', 'ban');
+      assertError(await cat.client.request({ action: 'unban', roomId, userId: eve.id }), 'NOT_ROOM_MODERATOR', 'unban');
+      assertError(await cat.client.request({ action: 'bans', roomId }), 'NOT_ROOM_MODERATOR', 'bans');
+      assertError(await eve.client.request({ action: 'bans', roomId }), 'NOT_A_MEMBER', 'bans');
+      const { nextCursor } = await ada.client.ok({ action: 'members', roomId });
+      const foreign = nextCursor ?? Buffer.from(JSON.stringify(['members', 'a', 'b'])).toString('base64url');
+      assertError(await ada.client.request({ action: 'bans', roomId, cursor: foreign }), 'BAD_REQUEST', 'bans');
+      const dm = await ada.client.ok({ action: 'openDirect', userId: cat.id });
+      assertError(
+        await ada.client.request({ action: 'ban', roomId: dm.room.id, userId: cat.id }),
+        'DIRECT_CONVERSATION',
+        'ban',
+      );
+      assert.equal(Object.keys(await roles(ada, roomId)).length, 4);
+    });
+  });
+
   describe('deleteMessage by a moderator', () => {
     it('shows the message as removed by a moderator to everyone, in history and after catch-up', async () => {
       const { ada, bob, cat, roomId } = await cast();

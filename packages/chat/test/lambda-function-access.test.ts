@@ -207,7 +207,15 @@ describe('function access', () => {
     await second.ok({ action: 'deleteMessage', messageId: spam.message.id });
     await second.ok({ action: 'removeMember', roomId: room.id, userId: spammerId, ban: true });
     assert.equal((await spammer.request({ action: 'joinRoom', roomId: room.id })).code, 'BANNED_FROM_ROOM');
+    assert.deepEqual(
+      (await second.ok({ action: 'bans', roomId: room.id })).bans.map(({ user }: { user: { id: string } }) => user.id),
+      [spammerId],
+    );
+    await second.ok({ action: 'unban', roomId: room.id, userId: spammerId });
+    // Banned again while not a member, then let back in by being added, then banned as a member.
+    await second.ok({ action: 'ban', roomId: room.id, userId: spammerId });
     await second.ok({ action: 'inviteMember', roomId: room.id, username: spammerAccount.user.username });
+    assert.equal((await second.ok({ action: 'ban', roomId: room.id, userId: spammerId })).removed, true);
     await first.ok({ action: 'auditLog', roomId: room.id });
     const admin = await connect(await account('/api/register', SERVER_ADMIN));
     await admin.ok({ action: 'deactivateUser', userId: spammerId });

@@ -1313,6 +1313,28 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal(await store.isBannedFromRoom(room.id, bob.id), false);
         assert.equal(await store.liftRoomBan(other.id, alice.id), false);
       });
+
+      it("lists a room's bans by user id, a page at a time, members or not", async () => {
+        const [alice, ...banned] = [await newUser(), await newUser(), await newUser(), await newUser()];
+        const room = await roomWith(alice, banned[0]!);
+        const other = await roomWith(alice);
+        const times = new Map<string, number>();
+        for (const user of banned) {
+          times.set(user.id, now());
+          await store.banFromRoom(room.id, user.id, times.get(user.id)!);
+        }
+        await store.banFromRoom(other.id, alice.id, now());
+        const expected = banned
+          .map((user) => ({ user, bannedAt: times.get(user.id)! }))
+          .sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+        assert.deepEqual(await store.listRoomBans(room.id, { limit: 10 }), expected);
+        const first = await store.listRoomBans(room.id, { limit: 2 });
+        assert.deepEqual(first, expected.slice(0, 2));
+        assert.deepEqual(await store.listRoomBans(room.id, { after: first[1]!.user.id, limit: 2 }), expected.slice(2));
+        assert.deepEqual(await store.listRoomBans(room.id, { after: expected[2]!.user.id, limit: 2 }), []);
+        await store.liftRoomBan(room.id, expected[1]!.user.id);
+        assert.deepEqual(await store.listRoomBans(room.id, { limit: 10 }), [expected[0], expected[2]]);
+      });
     });
 
     describe('deactivated accounts', () => {

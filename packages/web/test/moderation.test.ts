@@ -157,7 +157,7 @@ describe('moderation in Chromium', () => {
     await closeMembers(ada);
   });
 
-  it('lets the owner ban the other person, who cannot join again until the owner adds her back', async () => {
+  it('lets the owner ban the other person, who cannot join again until the owner lifts the ban', async () => {
     const { ada, grace } = people;
     const joinMods = async () => {
       await grace.getByTestId('browse-rooms').click();
@@ -183,12 +183,21 @@ describe('moderation in Chromium', () => {
     await grace.getByText('You were banned from this room.').waitFor({ timeout });
     await grace.keyboard.press('Escape');
     assert.equal(await roomItem(grace, 'mods').count(), 0);
-    // The owner adding her back lifts the ban.
-    await ada.getByTestId('invite-button').click();
-    await ada.getByTestId('invite-username').fill('grace');
-    await ada.getByTestId('invite-username').press('Enter');
+    // The owner sees her among the banned and lifts the ban; she joins again herself.
+    await openMembers(ada);
+    await ada.getByTestId('bans-toggle').click();
+    const ban = ada.locator('[data-testid="ban"][data-username="grace"]');
+    await ban.waitFor({ timeout });
+    await ban.getByTestId('unban').click();
+    await ada.getByText('Nobody is banned.').waitFor({ timeout });
+    await closeMembers(ada);
+    await joinMods();
     await roomItem(grace, 'mods').waitFor({ timeout });
-    await ada.keyboard.press('Escape');
+    await grace.keyboard.press('Escape');
+    await openMembers(ada);
+    await ada.getByTestId('audit-log-toggle').click();
+    await ada.getByText('ada lifted the ban on grace').waitFor({ timeout });
+    await closeMembers(ada);
   });
 
   it('lets a server admin deactivate the other person, who is signed out and cannot sign in again', async () => {

@@ -17,6 +17,7 @@ import type {
   CatchUpResult,
   Member,
   Message,
+  RoomBan,
   RoomEvent,
   RoomHead,
   RoomId,
@@ -48,6 +49,9 @@ export const ChatAction = [
   'members',
   'setMemberRole',
   'removeMember',
+  'ban',
+  'unban',
+  'bans',
   'setReadOnly',
   'auditLog',
   'deactivateUser',
@@ -148,6 +152,20 @@ export interface RemoveMemberRequest extends RequestBase<'removeMember'> {
   userId: string;
   /** Keep them out until the owner or an admin adds them back. @default false */
   ban?: boolean;
+}
+/** The owner or an admin bans a user, member or not (a member is removed). */
+export interface BanRequest extends RequestBase<'ban'> {
+  roomId: RoomId;
+  userId: string;
+}
+/** The owner or an admin lifts a user's ban (they are not added back). */
+export interface UnbanRequest extends RequestBase<'unban'> {
+  roomId: RoomId;
+  userId: string;
+}
+/** The room's bans (its owner and admins). */
+export interface BansRequest extends RequestBase<'bans'>, Paged {
+  roomId: RoomId;
 }
 /** The owner or an admin makes the room read-only (only they may post) or open again. */
 export interface SetReadOnlyRequest extends RequestBase<'setReadOnly'> {
@@ -283,6 +301,9 @@ export type ClientRequest =
   | MembersRequest
   | SetMemberRoleRequest
   | RemoveMemberRequest
+  | BanRequest
+  | UnbanRequest
+  | BansRequest
   | SetReadOnlyRequest
   | AuditLogRequest
   | DeactivateUserRequest
@@ -439,6 +460,26 @@ export interface RemovedFromRoomMessage {
   by: UserSummary;
   /** They were banned too: they cannot join again until the owner or an admin adds them back. */
   banned?: true;
+}
+/** Answer to `ban`: they are banned; `removed` when they were a member (the room got `memberLeft`). */
+export interface BannedMessage extends Answer {
+  type: 'banned';
+  roomId: RoomId;
+  user: UserSummary;
+  removed: boolean;
+}
+/** Answer to `unban`; `lifted` is `false` when they were not banned. */
+export interface UnbannedMessage extends Answer {
+  type: 'unbanned';
+  roomId: RoomId;
+  user: UserSummary;
+  lifted: boolean;
+}
+/** Answer to `bans`: the room's bans, by user id. */
+export interface BansMessage extends Answer, NextPage {
+  type: 'bans';
+  roomId: RoomId;
+  bans: RoomBan[];
 }
 /** Answer to `auditLog`: moderation actions, newest first. */
 export interface AuditLogMessage extends Answer, NextPage {
@@ -630,6 +671,9 @@ export type ServerMessage =
   | AuditLogMessage
   | UserDeactivatedMessage
   | MembersMessage
+  | BannedMessage
+  | UnbannedMessage
+  | BansMessage
   | AckMessage
   | ReactionUnchangedMessage
   | PinUnchangedMessage

@@ -14,6 +14,8 @@ export type Cursor =
   | { list: 'members'; username: string; id: string }
   /** `online` after this user. */
   | { list: 'online'; username: string; id: string }
+  /** `bans`: the room's bans after this user id. */
+  | { list: 'bans'; after: string }
   /** `listRooms`: the user's rooms after this room id, then the directory (unless `only`). */
   | { list: 'joined'; after: string; only: boolean }
   /** `listRooms`: the directory after this room name. */
@@ -33,7 +35,7 @@ export function encodeCursor(cursor: Cursor): string {
   const fields =
     cursor.list === 'joined'
       ? [cursor.list, cursor.after, cursor.only ? 1 : 0]
-      : cursor.list === 'directory' || cursor.list === 'users'
+      : cursor.list === 'directory' || cursor.list === 'users' || cursor.list === 'bans'
         ? [cursor.list, cursor.after]
         : cursor.list === 'heads'
           ? [cursor.list, cursor.from, cursor.after, cursor.to]
@@ -79,6 +81,7 @@ function parse(text: string): Cursor | undefined {
       return b === 0 || b === 1 ? { list, after: a, only: b === 1 } : undefined;
     case 'directory':
     case 'users':
+    case 'bans':
       return fields.length === 2 ? { list, after: a } : undefined;
     default:
       return undefined;

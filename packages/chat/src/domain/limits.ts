@@ -56,6 +56,8 @@ export const ChatLimits = {
   directoryPageSize: 100,
   /** Members per `members` page; online users per `online` page (and in `welcome`). */
   membersPageSize: 100,
+  /** Bans per `bans` page. */
+  bansPageSize: 100,
   /** Audit log entries per `auditLog` answer (fewer when they would not fit in one frame). */
   auditPageSize: 50,
   onlinePageSize: 100,

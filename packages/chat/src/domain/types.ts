@@ -207,7 +207,9 @@ export type AuditAction =
   | 'memberRoleChanged'
   /** `detail` is `banned` when the member was banned too. */
   | 'memberRemoved'
-  /** A moderator let a banned user back in (by adding them). */
+  /** A moderator banned someone who was not a member (a member's ban is `memberRemoved` with `banned`). */
+  | 'userBanned'
+  /** A moderator let a banned user back in (`unban`, or by adding them). */
   | 'banLifted'
   | 'messageRemoved'
   | 'readOnlyChanged'
@@ -292,6 +294,12 @@ export interface Member {
   joinedAt: number;
   online: boolean;
   role: RoomRole;
+}
+
+/** Someone kept out of a room (`ban`, or `removeMember` with `ban`), and since when. */
+export interface RoomBan {
+  user: UserSummary;
+  bannedAt: number;
 }
 
 /**

@@ -6,6 +6,8 @@ import type { ChatRouteKey } from '../api/definition.ts';
 import { addReactionHandler } from './add-reaction.ts';
 import { auditLogHandler } from './audit-log.ts';
 import { authorizerHandler } from './authorizer.ts';
+import { banHandler } from './ban.ts';
+import { bansHandler } from './bans.ts';
 import { catchUpHandler } from './catch-up.ts';
 import { connectHandler } from './connect.ts';
 import { createInviteHandler } from './create-invite.ts';
@@ -47,6 +49,7 @@ import { setTopicHandler } from './set-topic.ts';
 import { threadHandler } from './thread.ts';
 import { threadsHandler } from './threads.ts';
 import { typingHandler } from './typing.ts';
+import { unbanHandler } from './unban.ts';
 import { unknownActionHandler } from './unknown-action.ts';
 
 export type * from './handler-types.ts';
@@ -71,6 +74,9 @@ export const chatHandlerFactories: Record<ChatRouteKey, (deps: ChatHandlerDepend
   members: membersHandler,
   setMemberRole: setMemberRoleHandler,
   removeMember: removeMemberHandler,
+  ban: banHandler,
+  unban: unbanHandler,
+  bans: bansHandler,
   setReadOnly: setReadOnlyHandler,
   auditLog: auditLogHandler,
   deactivateUser: deactivateUserHandler,

@@ -121,6 +121,12 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
   members: reading(['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], true),
   setMemberRole: posting(writesMessages),
   removeMember: posting([...changesMembership, 'DeleteItem']),
+  // A member is removed as by removeMember; anyone else gets a ban item and an audit entry.
+  ban: posting([...changesMembership, 'DeleteItem']),
+  // Its rate-limit bucket, the room and membership, the user, then the ban item (deleted) and an audit entry.
+  unban: reading(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']),
+  // The room's ban items, then their users.
+  bans: reading(['GetItem', 'BatchGetItem', 'Query', 'UpdateItem']),
   setReadOnly: posting(writesMessages),
   // The caller (server admin?), the room and membership, then a page of the log.
   auditLog: reading(['GetItem', 'Query', 'UpdateItem']),

@@ -184,6 +184,12 @@ export interface PublicRoom {
   joined: boolean;
 }
 
+/** A user kept out of a room (`banFromRoom`), and since when. */
+export interface RoomBanRecord {
+  user: User;
+  bannedAt: number;
+}
+
 export interface MemberRecord {
   user: User;
   joinedAt: number;
@@ -312,6 +318,8 @@ export interface ChatStore {
   /** Lifts the user's ban from the room; `false` when there was none. */
   liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean>;
   isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean>;
+  /** The room's bans by user id: a page after the user `after`. */
+  listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]>;
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined>;
   /**
    * `getRoom`, `getMembership` and `getUser` in one read (one statement, one

@@ -1,13 +1,14 @@
 /**
  * A room's moderation log for its owner and admins (docs/protocol.md,
  * "auditLog"): who changed a role, removed (or banned) a member or a message,
- * let a banned member back in, or made the room read-only, newest first, read a page at a time. Loaded when shown, so a
- * closed dialog costs nothing. Names are rendered as text.
+ * banned someone or lifted a ban, or made the room read-only, newest first, read a
+ * page at a time. Loaded when shown, so a closed dialog costs nothing. Names are
+ * rendered as text.
  */
 import type { AuditEntry, RoomId } from '@switchboard/chat/api';
-import { useEffect, useState } from 'react';
 import { useChatClient } from './chat-context.ts';
 import { LoadMore } from './load-more.tsx';
+import { usePages } from './use-pages.ts';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -19,8 +20,10 @@ export function describeEntry({ action, actor, target, detail }: AuditEntry): st
       return detail === 'admin' ? `${actor.username} made ${whom} an admin` : `${actor.username} made ${whom} a member`;
     case 'memberRemoved':
       return detail === 'banned' ? `${actor.username} removed and banned ${whom}` : `${actor.username} removed ${whom}`;
+    case 'userBanned':
+      return `${actor.username} banned ${whom}`;
     case 'banLifted':
-      return `${actor.username} let ${whom} back in (the ban is lifted)`;
+      return `${actor.username} lifted the ban on ${whom}`;
     case 'messageRemoved':
       return `${actor.username} removed a message by ${whom}`;
     case 'readOnlyChanged':
@@ -34,26 +37,15 @@ export function describeEntry({ action, actor, target, detail }: AuditEntry): st
 
 export function AuditLog({ roomId }: { roomId: RoomId }) {
   const client = useChatClient();
-  const [entries, setEntries] = useState<readonly AuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  function load(after?: string): void {
-    setLoading(true);
-    client
-      .auditLog(roomId, after)
-      .then(
-        (page) => {
-          setEntries((shown) => (after === undefined ? page.entries : [...shown, ...page.entries]));
-          setCursor(page.nextCursor);
-        },
-        (error: Error) => client.notify(error.message),
-      )
-      .finally(() => setLoading(false));
-  }
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read once per room shown; later pages on demand.
-  useEffect(() => load(), [roomId]);
+  const {
+    items: entries,
+    cursor,
+    loading,
+    more,
+  } = usePages(roomId, async (after) => {
+    const page = await client.auditLog(roomId, after);
+    return { items: page.entries, nextCursor: page.nextCursor };
+  });
 
   return (
     <section className="audit-log" aria-label="Moderation log" data-testid="audit-log">
@@ -69,13 +61,7 @@ export function AuditLog({ roomId }: { roomId: RoomId }) {
         ))}
       </ol>
       {cursor !== null && (
-        <LoadMore
-          cursor={cursor}
-          loading={loading}
-          label="Older entries"
-          testId="audit-more"
-          onLoad={() => load(cursor)}
-        />
+        <LoadMore cursor={cursor} loading={loading} label="Older entries" testId="audit-more" onLoad={more} />
       )}
     </section>
   );

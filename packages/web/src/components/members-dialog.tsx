@@ -6,8 +6,8 @@
  *
  * For the room's owner and admins it is also where the room is moderated: the
  * owner makes members admins and back, the owner and admins remove members of a
- * lower role, or remove and ban them (a second press confirms), make the room
- * read-only and read its moderation log. The server
+ * lower role, or remove and ban them (a second press confirms), see who is banned
+ * and lift a ban, make the room read-only and read its moderation log. The server
  * decides (docs/protocol.md, "Roles and moderation"); these controls only
  * appear where it would agree.
  */
@@ -16,6 +16,7 @@ import { type Ref, useId, useImperativeHandle, useRef, useState } from 'react';
 import { emptyMemberList } from '../state/member-list.ts';
 import { AuditLog } from './audit-log.tsx';
 import { Avatar } from './avatar.tsx';
+import { BannedList } from './banned-list.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
 import { DialogHeader } from './dialog-header.tsx';
 import { LoadMore } from './load-more.tsx';
@@ -40,7 +41,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
   const list = useChat((state) => state.members[roomId]) ?? emptyMemberList;
   const me = useChat((state) => state.me);
   const serverAdmin = useChat((state) => state.serverAdmin);
-  const [showLog, setShowLog] = useState(false);
+  const [shown, setShown] = useState<'log' | 'bans' | null>(null);
   const id = useId();
   const selection = usePeopleSelection();
   const report = (error: Error) => client.notify(error.message);
@@ -58,7 +59,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
       className="dialog"
       aria-labelledby={`${id}-title`}
       data-testid="members-dialog"
-      onClose={() => setShowLog(false)}
+      onClose={() => setShown(null)}
     >
       <DialogHeader titleId={`${id}-title`} onClose={() => dialog.current?.close()}>
         Members of #{roomName}
@@ -74,18 +75,30 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
             />{' '}
             Read-only: only the owner and admins can post
           </label>
-          <button
-            type="button"
-            className="button button--small button--ghost"
-            data-testid="audit-log-toggle"
-            aria-expanded={showLog}
-            onClick={() => setShowLog(!showLog)}
-          >
-            {showLog ? 'Hide moderation log' : 'Moderation log'}
-          </button>
+          <span className="members__views">
+            <button
+              type="button"
+              className="button button--small button--ghost"
+              data-testid="bans-toggle"
+              aria-expanded={shown === 'bans'}
+              onClick={() => setShown(shown === 'bans' ? null : 'bans')}
+            >
+              {shown === 'bans' ? 'Hide banned' : 'Banned'}
+            </button>
+            <button
+              type="button"
+              className="button button--small button--ghost"
+              data-testid="audit-log-toggle"
+              aria-expanded={shown === 'log'}
+              onClick={() => setShown(shown === 'log' ? null : 'log')}
+            >
+              {shown === 'log' ? 'Hide moderation log' : 'Moderation log'}
+            </button>
+          </span>
         </div>
       )}
-      {role !== 'member' && showLog && <AuditLog roomId={roomId} />}
+      {role !== 'member' && shown === 'log' && <AuditLog roomId={roomId} />}
+      {role !== 'member' && shown === 'bans' && <BannedList roomId={roomId} />}
       <ul className="directory" data-testid="member-list">
         {list.members.map((member) => {
           const { user, online } = member;

@@ -22,6 +22,7 @@ import type {
   NotificationsMessage,
   OnlineMessage,
   ReplyAckMessage,
+  RoomBan,
   RoomEvent,
   RoomId,
   RoomInvite,
@@ -502,6 +503,19 @@ export class ChatClient {
    */
   async removeMember(roomId: RoomId, userId: string, options: { ban?: boolean } = {}): Promise<void> {
     await this.#connection.request({ action: 'removeMember', roomId, userId, ...(options.ban && { ban: true }) });
+  }
+
+  /** A page of the room's bans, by user id (the room's owner and admins). */
+  async bans(roomId: RoomId, cursor?: string): Promise<{ bans: RoomBan[]; nextCursor: string | null }> {
+    const answer = await this.#connection.request({ action: 'bans', roomId, ...(cursor && { cursor }) });
+    return answer.type === 'bans'
+      ? { bans: answer.bans, nextCursor: answer.nextCursor ?? null }
+      : { bans: [], nextCursor: null };
+  }
+
+  /** The owner or an admin lifts a ban: the person may join again (they are not added). */
+  async unban(roomId: RoomId, userId: string): Promise<void> {
+    await this.#connection.request({ action: 'unban', roomId, userId });
   }
 
   /** The owner or an admin makes the room read-only or open again. */

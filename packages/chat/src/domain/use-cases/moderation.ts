@@ -1,7 +1,7 @@
 /**
  * Room moderation: the owner names admins (and takes it back); the owner and
- * admins remove members (and may ban them: they stay out until let back in) and
- * make a room read-only. Deleting someone else's
+ * admins remove members, ban people (members or not: they stay out until let back
+ * in), list and lift bans, and make a room read-only. Deleting someone else's
  * message as a moderator is `MessageService.deleteMessage`, and the topic is
  * `TopicService`; who may do what is domain/room-permissions.ts.
  *
@@ -11,15 +11,47 @@
  * the room's stream and are told with `removedFromRoom`.
  */
 
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { ChatError } from '../errors.ts';
+import { ChatLimits } from '../limits.ts';
 import { mayManageRoom, mayModerate, outranks, roomRole } from '../room-permissions.ts';
-import type { ConnectionId, RoomEvent, RoomId, StoredRole, UserId } from '../types.ts';
+import type {
+  ConnectionId,
+  Membership,
+  Room,
+  RoomBan,
+  RoomEvent,
+  RoomId,
+  StoredRole,
+  User,
+  UserId,
+  UserSummary,
+} from '../types.ts';
 import { userSummary } from '../views.ts';
 import type { ServiceContext } from './context.ts';
 
 export interface ModerationResult {
   /** The event written; `null` when the room already was so (nothing was written). */
   event: RoomEvent | null;
+}
+
+export interface BanResult {
+  user: UserSummary;
+  /** They were a member, and were removed (the room got `memberLeft`). */
+  removed: boolean;
+}
+
+export interface UnbanResult {
+  user: UserSummary;
+  /** There was a ban, and it is gone; `false` when they were not banned. */
+  lifted: boolean;
+}
+
+export interface BansPage {
+  /** By user id. */
+  bans: RoomBan[];
+  /** Present when there may be more: send it back as `cursor`. */
+  nextCursor?: string;
 }
 
 export class ModerationService {
@@ -75,24 +107,113 @@ export class ModerationService {
   ): Promise<RoomEvent> {
     const context = this.#context;
     await context.limits.take('membership', userId);
-    const { room, membership } = await context.requireMember(userId, roomId);
-    if (room.kind === 'direct') throw new ChatError('DIRECT_CONVERSATION');
-    if (!mayModerate(room, membership)) throw new ChatError('NOT_ROOM_MODERATOR');
+    const { room, membership } = await this.#requireModerator(userId, roomId);
     const target = await context.store.getMembership(roomId, targetId);
     if (!target) throw new ChatError('MEMBER_NOT_FOUND');
+    return this.#remove(userId, room, membership, target, options.ban ?? false, origin);
+  }
+
+  /**
+   * Bans a user from the room, member or not. A member is removed as by
+   * `removeMember` with `ban`; someone who left, or never joined, is kept out from
+   * now on (audit `userBanned`). Banning someone already banned changes nothing.
+   * Errors: RATE_LIMITED (shared with joins and leaves), ROOM_NOT_FOUND, NOT_A_MEMBER,
+   * DIRECT_CONVERSATION, NOT_ROOM_MODERATOR, USER_NOT_FOUND, CANNOT_MODERATE_MEMBER
+   * (yourself, the owner, or a member whose role is not below yours).
+   */
+  async ban(userId: UserId, roomId: RoomId, targetId: UserId, origin?: ConnectionId): Promise<BanResult> {
+    const context = this.#context;
+    await context.limits.take('membership', userId);
+    const { room, membership } = await this.#requireModerator(userId, roomId);
+    const user = await this.#requireTarget(targetId);
+    if (targetId === userId || targetId === room.createdBy) throw new ChatError('CANNOT_MODERATE_MEMBER');
+    const target = await context.store.getMembership(roomId, targetId);
+    if (target) {
+      await this.#remove(userId, room, membership, target, true, origin);
+      return { user: userSummary(user), removed: true };
+    }
+    if (!(await context.store.isBannedFromRoom(roomId, targetId))) {
+      await context.store.banFromRoom(roomId, targetId, context.clock.now());
+      await context.recordModeration(userId, roomId, 'userBanned', userSummary(user), null);
+    }
+    return { user: userSummary(user), removed: false };
+  }
+
+  /**
+   * Lets a banned user back: they may join, redeem an invite link or be added
+   * again (they are not added). Errors: RATE_LIMITED (shared with joins and leaves),
+   * ROOM_NOT_FOUND, NOT_A_MEMBER, DIRECT_CONVERSATION, NOT_ROOM_MODERATOR, USER_NOT_FOUND.
+   */
+  async unban(userId: UserId, roomId: RoomId, targetId: UserId): Promise<UnbanResult> {
+    const context = this.#context;
+    await context.limits.take('membership', userId);
+    await this.#requireModerator(userId, roomId);
+    const user = userSummary(await this.#requireTarget(targetId));
+    const lifted = await context.store.liftRoomBan(roomId, targetId);
+    if (lifted) await context.recordModeration(userId, roomId, 'banLifted', user, null);
+    return { user, lifted };
+  }
+
+  /**
+   * The room's bans, a page at a time, for its owner and admins. Errors: RATE_LIMITED (reads),
+   * ROOM_NOT_FOUND, NOT_A_MEMBER, DIRECT_CONVERSATION, NOT_ROOM_MODERATOR, BAD_REQUEST (a cursor not from `bans`).
+   */
+  async bans(userId: UserId, roomId: RoomId, cursor?: string): Promise<BansPage> {
+    const context = this.#context;
+    await context.limits.take('read', userId);
+    await this.#requireModerator(userId, roomId);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'bans').after;
+    const records = await context.store.listRoomBans(roomId, {
+      limit: ChatLimits.bansPageSize + 1,
+      ...(after !== undefined && { after }),
+    });
+    const bans = records
+      .slice(0, ChatLimits.bansPageSize)
+      .map(({ user, bannedAt }) => ({ user: userSummary(user), bannedAt }));
+    if (records.length <= ChatLimits.bansPageSize) return { bans };
+    return { bans, nextCursor: encodeCursor({ list: 'bans', after: bans.at(-1)!.user.id }) };
+  }
+
+  /** The room and the caller's membership, when the caller may moderate it. */
+  async #requireModerator(userId: UserId, roomId: RoomId): Promise<{ room: Room; membership: Membership }> {
+    const { room, membership } = await this.#context.requireMember(userId, roomId);
+    if (room.kind === 'direct') throw new ChatError('DIRECT_CONVERSATION');
+    if (!mayModerate(room, membership)) throw new ChatError('NOT_ROOM_MODERATOR');
+    return { room, membership };
+  }
+
+  /** The user a moderator names; USER_NOT_FOUND when there is none. */
+  async #requireTarget(targetId: UserId): Promise<User> {
+    const user = await this.#context.store.getUser(targetId);
+    if (!user) throw new ChatError('USER_NOT_FOUND');
+    return user;
+  }
+
+  /** Removes `target` (a member) for the moderator `userId`, banning them too with `ban`. */
+  async #remove(
+    userId: UserId,
+    room: Room,
+    membership: Membership,
+    target: Membership,
+    ban: boolean,
+    origin: ConnectionId | undefined,
+  ): Promise<RoomEvent> {
+    const context = this.#context;
+    const { id: roomId } = room;
+    const targetId = target.userId;
     if (!outranks(roomRole(room, membership), roomRole(room, target))) throw new ChatError('CANNOT_MODERATE_MEMBER');
     const now = context.clock.now();
-    if (options.ban) await context.store.banFromRoom(roomId, targetId, now);
+    if (ban) await context.store.banFromRoom(roomId, targetId, now);
     const { event } = await context.store.removeMember(roomId, targetId, now);
     // Removed concurrently (left, or another moderator): the room already says so.
     if (!event) throw new ChatError('MEMBER_NOT_FOUND');
     await context.unsubscribeUser(targetId, roomId);
     if (event.type === 'memberLeft') {
-      await context.recordModeration(userId, roomId, 'memberRemoved', event.user, options.ban ? 'banned' : null);
+      await context.recordModeration(userId, roomId, 'memberRemoved', event.user, ban ? 'banned' : null);
     }
     await context.publish(roomId, event, origin);
     const by = userSummary(await context.requireUser(userId));
-    await context.sendToUser(targetId, { type: 'removedFromRoom', roomId, by, ...(options.ban && { banned: true }) });
+    await context.sendToUser(targetId, { type: 'removedFromRoom', roomId, by, ...(ban && { banned: true }) });
     return event;
   }
 

@@ -75,6 +75,7 @@ import type {
   Page,
   PublicRoom,
   ReplyResult,
+  RoomBanRecord,
   RoomSize,
   SearchQuery,
   StoredInvite,
@@ -303,6 +304,10 @@ export class DynamoDbChatStore implements ChatStore {
 
   isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
     return this.#rooms.isBannedFromRoom(roomId, userId);
+  }
+
+  listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]> {
+    return this.#rooms.listRoomBans(roomId, page);
   }
 
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {

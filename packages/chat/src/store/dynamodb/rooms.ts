@@ -29,6 +29,7 @@ import type {
   NewRoom,
   Page,
   PublicRoom,
+  RoomBanRecord,
   UserKey,
 } from '../../ports/chat-store.ts';
 import {
@@ -343,6 +344,29 @@ export class DynamoRooms {
 
   async isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
     return this.#table.run(async () => (await this.#table.get(keys.ban(roomId, userId))) !== undefined);
+  }
+
+  /** The room's `BAN#<userId>` items in key order, and their users (a ban outlives nothing: users are never deleted). */
+  async listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]> {
+    const table = this.#table;
+    return table.run(async () => {
+      // From the `after` item itself (BETWEEN is inclusive; `$` follows `#`), which is then dropped.
+      const from = keys.ban(roomId, page.after ?? '').sk;
+      const found = await table.query<{ bannedAt: number }>(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.room(roomId).pk, ':from': from, ':to': 'BAN$' },
+        },
+        page.limit + 1,
+      );
+      const bans = found.filter(({ sk }) => sk !== from).slice(0, page.limit);
+      const userIds = bans.map(({ sk }) => sk.slice('BAN#'.length));
+      const users = byKey(await table.batchGet<UserItem>(userIds.map((id) => keys.user(id))));
+      return bans.flatMap((ban, index) => {
+        const user = toUser(users.get(keyOf(keys.user(userIds[index] as UserId))));
+        return user ? [{ user, bannedAt: ban.bannedAt }] : [];
+      });
+    });
   }
 
   async getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined> {

@@ -30,7 +30,7 @@ import type {
   UserSummary,
 } from '../../domain/types.ts';
 import { userSummary } from '../../domain/views.ts';
-import type { CounterState, MemberContext, MemberRecord, PublicRoom } from '../../ports/chat-store.ts';
+import type { CounterState, MemberContext, MemberRecord, PublicRoom, RoomBanRecord } from '../../ports/chat-store.ts';
 
 /** A boolean as a driver returns it: `0`/`1` from SQLite, `false`/`true` from PostgreSQL. */
 export type SqlBoolean = boolean | number;
@@ -40,6 +40,10 @@ export interface UserRow {
   username: string;
   guest: SqlBoolean;
   created_at: number;
+}
+
+export interface BanRow extends UserRow {
+  banned_at: number;
 }
 
 export interface MemberRow extends UserRow {
@@ -231,6 +235,10 @@ export function toSession(row: SessionRow): SessionRecord {
 
 export function toUser(row: UserRow): User {
   return { id: row.id, username: row.username, guest: flag(row.guest), createdAt: row.created_at };
+}
+
+export function toRoomBan(row: BanRow): RoomBanRecord {
+  return { user: toUser(row), bannedAt: row.banned_at };
 }
 
 export function toMember(row: MemberRow): MemberRecord {

@@ -41,6 +41,7 @@ import type {
   MessagePage,
   Page,
   PublicRoom,
+  RoomBanRecord,
   RoomSize,
   StoredInvite,
   ThreadRoot,
@@ -49,6 +50,7 @@ import type {
 import { type InviteRow, inviteStatements, inviteValues, toInvite } from './invite-statements.ts';
 import {
   type AuditRow,
+  type BanRow,
   type ConnectionRow,
   type CounterRow,
   type EventRow,
@@ -72,6 +74,7 @@ import {
   toNotificationSettings,
   toPublicRoom,
   toRoom,
+  toRoomBan,
   toSession,
   toThreadRead,
   toUser,
@@ -156,6 +159,10 @@ export abstract class SqlChatStore {
 
   async isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean> {
     return (await this.query(this.sql.roomBan, [roomId, userId])).length > 0;
+  }
+
+  async listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]> {
+    return (await this.query<BanRow>(this.sql.roomBans, [roomId, page.after ?? '', page.limit])).map(toRoomBan);
   }
 
   async getDeactivation(userId: UserId): Promise<number | undefined> {

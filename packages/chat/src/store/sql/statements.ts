@@ -219,6 +219,9 @@ export function sqlStatements(dialect: SqlDialect) {
        ON CONFLICT (room_id, user_id) DO NOTHING`,
     /** room id, user id: the lifted ban's `room_id` (none without a ban) */
     liftRoomBan: `DELETE FROM room_bans WHERE room_id = ${p(1)} AND user_id = ${p(2)} RETURNING room_id`,
+    /** room id, after user id ('' for the first page), limit: BanRow by user id */
+    roomBans: `SELECT u.*, b.banned_at FROM room_bans b JOIN users u ON u.id = b.user_id
+       WHERE b.room_id = ${p(1)} AND b.user_id${byText} > ${p(2)} ORDER BY b.user_id${byText} LIMIT ${p(3)}`,
     /** room id, user id: one row when the user is banned */
     roomBan: `SELECT banned_at FROM room_bans WHERE room_id = ${p(1)} AND user_id = ${p(2)}`,
     /** user id: `at` of a deactivated account */
