@@ -1,6 +1,6 @@
 /**
  * Roles and moderation (docs/protocol.md: setMemberRole, removeMember and its
- * ban, setReadOnly, deleteMessage by a moderator) end to end: real `ws` clients
+ * ban, ban, unban and bans, setReadOnly, deleteMessage by a moderator) end to end: real `ws` clients
  * through the real gateway of an embedded server on a SQLite file. Every action
  * and every refusal: an outsider, a member without the role, a removed member.
  * Negative assertions ("C never receives X") are made after a `ping` round trip

@@ -1337,6 +1337,39 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('upload claims', () => {
+      const claim = (roomId: string, authorId: string, fileId: string, clientMessageId: string | null) =>
+        store.claimUpload({ roomId, authorId, fileId, clientMessageId, at: now() });
+
+      it('gives an upload to the first send that claims it, again to a repeat of that send, to no other', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const room = await roomWith(alice, bob);
+        const fileId = randomUUID();
+        assert.equal(await claim(room.id, alice.id, fileId, 'send-1'), true);
+        assert.equal(await claim(room.id, alice.id, fileId, 'send-1'), true);
+        assert.equal(await claim(room.id, alice.id, fileId, 'send-2'), false);
+        assert.equal(await claim(room.id, alice.id, fileId, null), false);
+        // Another uploader's file of the same id, or another room's, is another upload.
+        assert.equal(await claim(room.id, bob.id, fileId, 'send-2'), true);
+        assert.equal(await claim((await roomWith(alice)).id, alice.id, fileId, 'send-2'), true);
+        // Without a client message id a send takes a free upload, and nothing repeats it.
+        const other = randomUUID();
+        assert.equal(await claim(room.id, alice.id, other, null), true);
+        assert.equal(await claim(room.id, alice.id, other, null), false);
+        assert.equal(await claim(room.id, alice.id, other, 'send-1'), false);
+      });
+
+      it('of claims made at once by different sends, exactly one wins', async () => {
+        const alice = await newUser();
+        const room = await roomWith(alice);
+        const fileId = randomUUID();
+        const won = await Promise.all(
+          Array.from({ length: 8 }, (_, index) => claim(room.id, alice.id, fileId, `send-${index}`)),
+        );
+        assert.equal(won.filter(Boolean).length, 1);
+      });
+    });
+
     describe('deactivated accounts', () => {
       it('deactivates an account once and tells when', async () => {
         const [alice, bob] = [await newUser(), await newUser()];

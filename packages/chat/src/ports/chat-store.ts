@@ -184,6 +184,16 @@ export interface PublicRoom {
   joined: boolean;
 }
 
+/** A send taking an upload (`claimUpload`): `authorId`'s file `fileId` in `roomId`, at `at`. */
+export interface UploadClaim {
+  roomId: RoomId;
+  authorId: UserId;
+  fileId: string;
+  /** The send's; `null` for a send without one, which takes only a free upload. */
+  clientMessageId: string | null;
+  at: number;
+}
+
 /** A user kept out of a room (`banFromRoom`), and since when. */
 export interface RoomBanRecord {
   user: User;
@@ -318,6 +328,13 @@ export interface ChatStore {
   /** Lifts the user's ban from the room; `false` when there was none. */
   liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean>;
   isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean>;
+  /**
+   * Binds `authorId`'s upload `fileId` in `roomId` to the send `clientMessageId`, once
+   * and atomically (domain/use-cases/files.ts): `true` when it is this send's now (it was
+   * free, or this repeats the send that took it). A send without a client message id
+   * takes only a free upload.
+   */
+  claimUpload(claim: UploadClaim): Promise<boolean>;
   /** The room's bans by user id: a page after the user `after`. */
   listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]>;
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined>;

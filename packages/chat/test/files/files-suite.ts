@@ -278,6 +278,36 @@ export function runFileSuite(name: string, start: () => Promise<FileSuiteServer>
         assert.equal(link.status, 200, JSON.stringify(link.body));
       });
 
+      it('gives an upload named by several sends at once to exactly one of them', async () => {
+        const id = await upload(alice, roomId, 'text/plain', Buffer.from('raced for'));
+        const attachments = [{ id, name: 'raced.txt', type: 'text/plain' }];
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, (_, index) =>
+            aliceWs.request({
+              action: 'sendMessage',
+              roomId,
+              text: `try ${index}`,
+              clientMessageId: randomUUID(),
+              attachments,
+            }),
+          ),
+        );
+        const acked = answers.filter((answer) => answer.type === 'ack');
+        assert.equal(acked.length, 1, JSON.stringify(answers));
+        for (const answer of answers.filter((answer) => answer.type !== 'ack')) {
+          assert.equal(answer.code, 'FILE_NOT_FOUND', JSON.stringify(answer));
+        }
+        // Deleting the message that holds it leaves no other message pointing at a deleted file.
+        await aliceWs.ok({ action: 'deleteMessage', messageId: acked[0]!.message.id });
+        const { messages } = await bobWs.ok({ action: 'history', roomId });
+        assert.equal(
+          messages.filter(
+            (message: Frame) => message.deletedAt === null && message.attachments.some((a: Frame) => a.id === id),
+          ).length,
+          0,
+        );
+      });
+
       it('refuses more attachments than allowed, and a file id that is not one', async () => {
         const ids = [];
         for (let i = 0; i < 5; i++) ids.push(await upload(alice, roomId, 'text/plain', Buffer.from(`file ${i}`)));

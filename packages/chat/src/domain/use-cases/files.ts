@@ -183,9 +183,11 @@ export class FileService {
   /**
    * The attachments of a message `userId` is sending to `roomId` with
    * `clientMessageId`: each one an upload of theirs to that room, of an allowed
-   * size, whose first bytes agree with its type. A file already attached is
-   * accepted only for a repeat of the send that attached it: one file belongs to
-   * one message, as deleting the message deletes the file.
+   * size, whose first bytes agree with its type. One file belongs to one message,
+   * as deleting the message deletes the file: the first send that names an upload
+   * takes it (`claimUpload`, atomic in the store, so of two sends naming it at once
+   * one gets it), and another send is refused it, even while the first is still
+   * being stored; a repeat of the same send (same client message id) takes it again.
    * Errors: TOO_MANY_ATTACHMENTS, FILE_NOT_FOUND, FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, BAD_REQUEST.
    */
   async attachments(
@@ -209,6 +211,11 @@ export class FileService {
         if (!stored) throw new ChatError('FILE_NOT_FOUND', `No upload ${input.id} of yours in this room.`);
         if (stored.size > this.limits.maxBytes) throw new ChatError('FILE_TOO_LARGE');
         const type = checkContent(input.type, stored.head, this.limits.allowedTypes);
+        const context = this.#context;
+        const claim = { roomId, authorId: userId, fileId: input.id, clientMessageId, at: context.clock.now() };
+        if (!(await context.store.claimUpload(claim))) {
+          throw attachedElsewhere(input.id);
+        }
         return {
           id: input.id,
           name: safeFileName(input.name),
@@ -220,7 +227,10 @@ export class FileService {
     );
   }
 
-  /** The attached file `fileId`, when the earlier try of this send (same client message id) attached it. */
+  /**
+   * The attached file `fileId`, when the earlier try of this send (same client message id)
+   * attached it; it also keeps files attached before uploads were claimed to their message.
+   */
   async #attachedByThisSend(roomId: RoomId, userId: UserId, fileId: string, clientMessageId: string | null) {
     const attached = await this.#store.inspect(fileKey(roomId, userId, fileId), SNIFF_BYTES);
     if (!attached) return undefined;
@@ -229,7 +239,7 @@ export class FileService {
         ? undefined
         : await this.#context.store.getMessageByClientId(roomId, userId, clientMessageId);
     if (!earlier?.attachments.some(({ id }) => id === fileId)) {
-      throw new ChatError('FILE_NOT_FOUND', `File ${fileId} is attached to another message: upload it again.`);
+      throw attachedElsewhere(fileId);
     }
     return attached;
   }
@@ -330,6 +340,10 @@ export function servingOf(attachment: Attachment): Omit<DownloadOptions, 'expire
 
 /** Where uploads wait for their message: what is still there after a day was never sent (docs/operations.md, "Files"). */
 export const UPLOADS_PREFIX = 'uploads';
+
+function attachedElsewhere(fileId: string): ChatError {
+  return new ChatError('FILE_NOT_FOUND', `File ${fileId} is attached to another message: upload it again.`);
+}
 
 function uploadKey(roomId: RoomId, userId: UserId, fileId: string): string {
   return `${UPLOADS_PREFIX}/${segment(roomId)}/${segment(userId)}/${fileId}`;

@@ -80,6 +80,7 @@ import type {
   SearchQuery,
   StoredInvite,
   ThreadRoot,
+  UploadClaim,
   UserKey,
 } from '../../ports/chat-store.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
@@ -296,6 +297,10 @@ export class DynamoDbChatStore implements ChatStore {
 
   banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
     return this.#rooms.banFromRoom(roomId, userId, at);
+  }
+
+  claimUpload(claim: UploadClaim): Promise<boolean> {
+    return this.#rooms.claimUpload(claim);
   }
 
   liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {

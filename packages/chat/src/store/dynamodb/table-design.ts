@@ -24,6 +24,7 @@
  * | room -> members (by username, page)   | Query gsi1 `MEMBERS#<id>` after `<username>#<userId>`; who is online: the room's live connections |
  * | membership, read marker               | Get/Update `ROOM#<id>` / `MEMBER#<userId>`                               |
  * | ban from a room                       | Get / Put / Delete `ROOM#<id>` / `BAN#<userId>`                          |
+ * | which send took an upload             | conditional Update `ROOM#<id>` / `UPLOAD#<authorId>#<fileId>`             |
  * | room -> bans (by user id, page)       | Query `ROOM#<id>` `BAN#<after>`..`BAN$`, then BatchGet the users          |
  * | user -> rooms (by room id, page)      | Query `USER#<id>` `ROOM#<after>`..`ROOM$` (written with the membership)  |
  * | user -> room heads that moved (ping)  | Query `USER#<id>` begins_with `ROOM#`, then BatchGet the rooms' `lastSeq`, `headAt` |
@@ -135,6 +136,10 @@ export const keys = {
   roomName: (name: string) => ({ pk: `ROOMNAME#${name.toLowerCase()}`, sk: 'ROOMNAME' }),
   member: (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `MEMBER#${userId}` }),
   ban: (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `BAN#${userId}` }),
+  uploadClaim: (roomId: string, authorId: string, fileId: string) => ({
+    pk: `ROOM#${roomId}`,
+    sk: `UPLOAD#${authorId}#${fileId}`,
+  }),
   message: (roomId: string, seq: number) => ({ pk: `ROOM#${roomId}`, sk: `MSG#${seqKey(seq)}` }),
   event: (roomId: string, seq: number) => ({ pk: `ROOM#${roomId}`, sk: `EVENT#${seqKey(seq)}` }),
   /** One per pinned message, at the message's seq: the room's pins in order without reading its messages. */

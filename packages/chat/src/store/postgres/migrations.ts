@@ -229,6 +229,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (room_id, user_id)
   );
   `,
+  // 15: which send took an upload: one file belongs to one message, also when two sends name it at once.
+  `
+  CREATE TABLE upload_claims (
+    room_id            text NOT NULL,
+    author_id          text NOT NULL,
+    file_id            text NOT NULL,
+    client_message_id  text,
+    claimed_at         bigint NOT NULL,
+    PRIMARY KEY (room_id, author_id, file_id)
+  );
+  `,
 ];
 
 /** The advisory lock's two keys; keyed by schema, so stores in separate schemas never wait for each other. */

@@ -70,6 +70,7 @@ import type {
   ReplyResult,
   SearchQuery,
   ThreadRoot,
+  UploadClaim,
 } from '../../ports/chat-store.ts';
 import type { RateLimitStore } from '../../ports/rate-limit-store.ts';
 import { StoreAvailability } from '../availability.ts';
@@ -306,6 +307,10 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
 
   async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
     await this.query(this.sql.banFromRoom, [roomId, userId, at]);
+  }
+
+  async claimUpload({ roomId, authorId, fileId, clientMessageId, at }: UploadClaim): Promise<boolean> {
+    return (await this.query(this.sql.claimUpload, [roomId, authorId, fileId, clientMessageId, at])).length > 0;
   }
 
   async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {

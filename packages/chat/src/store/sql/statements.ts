@@ -219,6 +219,15 @@ export function sqlStatements(dialect: SqlDialect) {
        ON CONFLICT (room_id, user_id) DO NOTHING`,
     /** room id, user id: the lifted ban's `room_id` (none without a ban) */
     liftRoomBan: `DELETE FROM room_bans WHERE room_id = ${p(1)} AND user_id = ${p(2)} RETURNING room_id`,
+    /**
+     * room id, author id, file id, client message id, at: one row when the upload is this send's
+     * (a NULL client message id equals nothing, so it takes only a free upload)
+     */
+    claimUpload: `INSERT INTO upload_claims (room_id, author_id, file_id, client_message_id, claimed_at)
+       VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
+       ON CONFLICT (room_id, author_id, file_id) DO UPDATE SET claimed_at = upload_claims.claimed_at
+         WHERE upload_claims.client_message_id = excluded.client_message_id
+       RETURNING file_id`,
     /** room id, after user id ('' for the first page), limit: BanRow by user id */
     roomBans: `SELECT u.*, b.banned_at FROM room_bans b JOIN users u ON u.id = b.user_id
        WHERE b.room_id = ${p(1)} AND b.user_id${byText} > ${p(2)} ORDER BY b.user_id${byText} LIMIT ${p(3)}`,

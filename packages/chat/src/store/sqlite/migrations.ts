@@ -226,6 +226,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (room_id, user_id)
   ) WITHOUT ROWID;
   `,
+  // 15: which send took an upload: one file belongs to one message, also when two sends name it at once.
+  `
+  CREATE TABLE upload_claims (
+    room_id            TEXT NOT NULL,
+    author_id          TEXT NOT NULL,
+    file_id            TEXT NOT NULL,
+    client_message_id  TEXT,
+    claimed_at         INTEGER NOT NULL,
+    PRIMARY KEY (room_id, author_id, file_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

@@ -63,6 +63,7 @@ import type {
   ReplyResult,
   SearchQuery,
   ThreadRoot,
+  UploadClaim,
   UserKey,
 } from '../../ports/chat-store.ts';
 import { appendResult, newMessage } from '../new-message.ts';
@@ -256,6 +257,12 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   async banFromRoom(roomId: RoomId, userId: UserId, at: number): Promise<void> {
     this.#write(() => this.#prepare(this.sql.banFromRoom).run(roomId, userId, at));
+  }
+
+  async claimUpload({ roomId, authorId, fileId, clientMessageId, at }: UploadClaim): Promise<boolean> {
+    return this.#write(
+      () => this.#prepare(this.sql.claimUpload).get(roomId, authorId, fileId, clientMessageId, at) !== undefined,
+    );
   }
 
   async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
