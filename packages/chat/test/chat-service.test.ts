@@ -596,6 +596,17 @@ describe('ChatService', () => {
   });
 
   describe('rooms', () => {
+    it('lists invite links made in the same millisecond newest first, in the order they were made', async () => {
+      const alice = await signUp();
+      const room = await chat.rooms.createRoom(alice.id, uniqueName('links'), alice.conn);
+      const made = [];
+      for (let index = 0; index < 5; index++) made.push((await chat.invites.createInvite(alice.id, room.id)).invite.id);
+      assert.deepEqual(
+        (await chat.invites.listInvites(alice.id, room.id)).map(({ id }) => id),
+        made.reverse(),
+      );
+    });
+
     it('creates rooms by the naming rules, lists them, and refuses duplicates', async () => {
       const alice = await signUp();
       const name = uniqueName('Team');

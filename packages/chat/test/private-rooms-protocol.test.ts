@@ -304,7 +304,7 @@ describe('private rooms and invites over the gateway, on SQLite', () => {
     assertError(await redeem(`${token}.x`), 'INVITE_NOT_FOUND', 'redeemInvite');
     // An expired link, written as the server would have written it a week ago.
     const store = SqliteChatStore.open(join(server.dataDir, DATABASE_FILE));
-    const old = newInviteToken();
+    const old = newInviteToken(Date.now() - 7 * 86_400_000);
     try {
       await store.createInvite({
         id: old.id,

@@ -1,11 +1,14 @@
 /**
- * Invite link tokens: `<id>.<secret>`, both random (96 and 192 bits,
- * base64url). The id finds the invite; the store keeps only the SHA-256 of the
- * secret, so a copy of the database opens no room, and a token is checked in
+ * Invite link tokens: `<id>.<secret>`. The id finds the invite: a time-ordered
+ * UUID (version 7), so a room's links made in the same millisecond list in the
+ * order they were made (links made before were 96 random bits; both forms are
+ * read). The secret is random (192 bits, base64url); the store keeps only its
+ * SHA-256, so a copy of the database opens no room, and a token is checked in
  * constant time. The token travels in the link's fragment (`/#invite=<token>`),
  * which browsers never send to a server or put in a `Referer`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timeOrderedId } from './time-ordered-id.ts';
 
 export interface InviteToken {
   id: string;
@@ -14,8 +17,9 @@ export interface InviteToken {
 
 const PART = /^[A-Za-z0-9_-]{8,64}$/;
 
-export function newInviteToken(): InviteToken & { token: string } {
-  const id = randomBytes(12).toString('base64url');
+/** A token for a link made at `createdAt` (ms since the epoch). */
+export function newInviteToken(createdAt: number): InviteToken & { token: string } {
+  const id = timeOrderedId(createdAt);
   const secret = randomBytes(24).toString('base64url');
   return { id, secret, token: `${id}.${secret}` };
 }

@@ -130,8 +130,8 @@ export class InviteService {
     }
     await context.limits.take('invite', userId);
     await this.#requireManager(userId, roomId);
-    const { id, secret, token } = newInviteToken();
     const now = context.clock.now();
+    const { id, secret, token } = newInviteToken(now);
     const stored: StoredInvite = {
       id,
       roomId,
