@@ -20,7 +20,6 @@ export {
   type ChatLogger,
   ChatService,
   type ChatServiceDependencies,
-  type DirectTarget,
   type ReadState,
   type SendMessageInput,
   type SendMessageResult,

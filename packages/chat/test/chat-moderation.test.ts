@@ -290,7 +290,13 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       await cat.client.ok({ action: 'leaveRoom', roomId });
       const banned = await bob.client.ok({ action: 'ban', roomId, userId: cat.id });
       assert.deepEqual([banned.type, banned.roomId, banned.user.id, banned.removed], ['banned', roomId, cat.id, false]);
-      await ada.client.ok({ action: 'ban', roomId, userId: eve.id });
+      // By username too, in any case.
+      const byName = await ada.client.ok({
+        action: 'ban',
+        roomId,
+        username: ` ${eve.session.user.username.toUpperCase()}`,
+      });
+      assert.deepEqual([byName.user.id, byName.removed], [eve.id, false]);
       // Again: nothing changes, and the log says it once.
       assert.equal((await ada.client.ok({ action: 'ban', roomId, userId: eve.id })).removed, false);
       assertError(await cat.client.request({ action: 'joinRoom', roomId }), 'BANNED_FROM_ROOM', 'joinRoom');
@@ -351,6 +357,16 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       assertError(await ban(bob, bob.id), 'CANNOT_MODERATE_MEMBER', 'ban');
       assertError(await ban(bob, dan.id), 'CANNOT_MODERATE_MEMBER', 'ban');
       assertError(await ban(bob, randomUUID()), 'USER_NOT_FOUND', 'ban');
+      assertError(
+        await bob.client.request({ action: 'ban', roomId, username: 'nobody-here' }),
+        'USER_NOT_FOUND',
+        'ban',
+      );
+      assertError(
+        await bob.client.request({ action: 'ban', roomId, username: bob.session.user.username }),
+        'CANNOT_MODERATE_MEMBER',
+        'ban',
+      );
       assertError(await cat.client.request({ action: 'unban', roomId, userId: eve.id }), 'NOT_ROOM_MODERATOR', 'unban');
       assertError(await cat.client.request({ action: 'bans', roomId }), 'NOT_ROOM_MODERATOR', 'bans');
       assertError(await eve.client.request({ action: 'bans', roomId }), 'NOT_A_MEMBER', 'bans');

@@ -212,8 +212,8 @@ describe('function access', () => {
       [spammerId],
     );
     await second.ok({ action: 'unban', roomId: room.id, userId: spammerId });
-    // Banned again while not a member, then let back in by being added, then banned as a member.
-    await second.ok({ action: 'ban', roomId: room.id, userId: spammerId });
+    // Banned again (by name) while not a member, then let back in by being added, then banned as a member.
+    await second.ok({ action: 'ban', roomId: room.id, username: spammerAccount.user.username });
     await second.ok({ action: 'inviteMember', roomId: room.id, username: spammerAccount.user.username });
     assert.equal((await second.ok({ action: 'ban', roomId: room.id, userId: spammerId })).removed, true);
     await first.ok({ action: 'auditLog', roomId: room.id });

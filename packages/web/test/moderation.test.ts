@@ -197,6 +197,13 @@ describe('moderation in Chromium', () => {
     await openMembers(ada);
     await ada.getByTestId('audit-log-toggle').click();
     await ada.getByText('ada lifted the ban on grace').waitFor({ timeout });
+    // Banned by name from the same view: she is removed, told, and listed.
+    await ada.getByTestId('bans-toggle').click();
+    await ada.getByTestId('ban-username').fill('Grace');
+    await ada.getByTestId('ban-submit').click();
+    await ban.waitFor({ timeout });
+    await grace.getByText('ada removed and banned you from #mods.').waitFor({ timeout });
+    await roomItem(grace, 'mods').waitFor({ state: 'detached', timeout });
     await closeMembers(ada);
   });
 

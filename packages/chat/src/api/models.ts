@@ -95,7 +95,9 @@ export const requestModels: Record<ChatAction, JsonSchema> = {
     ['roomId', 'userId', 'role'],
   ),
   removeMember: actionModel('removeMember', { roomId: id, userId: id, ban: { type: 'boolean' } }, ['roomId', 'userId']),
-  ban: actionModel('ban', { roomId: id, userId: id }, ['roomId', 'userId']),
+  ban: actionModel('ban', { roomId: id, userId: id, username: name }, ['roomId'], {
+    oneOf: [{ required: ['userId'] }, { required: ['username'] }],
+  }),
   unban: actionModel('unban', { roomId: id, userId: id }, ['roomId', 'userId']),
   bans: actionModel('bans', { roomId: id, cursor }, ['roomId']),
   setReadOnly: actionModel('setReadOnly', { roomId: id, readOnly: { type: 'boolean' } }, ['roomId', 'readOnly']),

@@ -153,11 +153,8 @@ export interface RemoveMemberRequest extends RequestBase<'removeMember'> {
   /** Keep them out until the owner or an admin adds them back. @default false */
   ban?: boolean;
 }
-/** The owner or an admin bans a user, member or not (a member is removed). */
-export interface BanRequest extends RequestBase<'ban'> {
-  roomId: RoomId;
-  userId: string;
-}
+/** The owner or an admin bans a user (by id or username), member or not (a member is removed). */
+export type BanRequest = RequestBase<'ban'> & { roomId: RoomId } & ({ userId: string } | { username: string });
 /** The owner or an admin lifts a user's ban (they are not added back). */
 export interface UnbanRequest extends RequestBase<'unban'> {
   roomId: RoomId;

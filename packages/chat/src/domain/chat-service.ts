@@ -62,7 +62,7 @@ export type { PinService } from './use-cases/pins.ts';
 export type { Identity, PresenceService, Welcome } from './use-cases/presence.ts';
 export type { ReactionService, ReactResult } from './use-cases/reactions.ts';
 export type { ReadState, ReadStateService } from './use-cases/read-state.ts';
-export type { DirectTarget, RoomService } from './use-cases/rooms.ts';
+export type { RoomService } from './use-cases/rooms.ts';
 export type { SearchService } from './use-cases/search.ts';
 export type { ReplyInput, ReplyOutcome, ThreadList, ThreadReadState, ThreadService } from './use-cases/threads.ts';
 export type { TopicResult, TopicService } from './use-cases/topics.ts';

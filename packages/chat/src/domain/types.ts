@@ -296,6 +296,9 @@ export interface Member {
   role: RoomRole;
 }
 
+/** Names another user in a request: by id, or by username (any case, spaces around ignored). */
+export type UserTarget = { userId: UserId } | { username: string };
+
 /** Someone kept out of a room (`ban`, or `removeMember` with `ban`), and since when. */
 export interface RoomBan {
   user: UserSummary;

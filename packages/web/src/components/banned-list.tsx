@@ -1,9 +1,12 @@
 /**
  * A room's bans for its owner and admins (docs/protocol.md, "bans"): who is kept
  * out and since when, by name, each with "Unban" (they may join again; they are
- * not added). Loaded when shown, read a page at a time. Names are rendered as text.
+ * not added), and a field to ban someone by username: also someone who left or
+ * never joined (a member is removed too). Loaded when shown, read a page at a
+ * time. Names are rendered as text.
  */
 import type { RoomBan, RoomId } from '@switchboard/chat/api';
+import { type FormEvent, useState } from 'react';
 import { useChatClient } from './chat-context.ts';
 import { LoadMore } from './load-more.tsx';
 import { usePages } from './use-pages.ts';
@@ -12,7 +15,8 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 export function BannedList({ roomId }: { roomId: RoomId }) {
   const client = useChatClient();
-  const { items, cursor, loading, more, remove } = usePages<RoomBan>(roomId, async (after) => {
+  const [username, setUsername] = useState('');
+  const { items, cursor, loading, more, remove, reload } = usePages<RoomBan>(roomId, async (after) => {
     const page = await client.bans(roomId, after);
     return { items: page.bans, nextCursor: page.nextCursor };
   });
@@ -25,8 +29,38 @@ export function BannedList({ roomId }: { roomId: RoomId }) {
     );
   }
 
+  function ban(event: FormEvent): void {
+    event.preventDefault();
+    client.ban(roomId, username).then(
+      () => {
+        setUsername('');
+        reload();
+      },
+      (error: Error) => client.notify(error.message),
+    );
+  }
+
   return (
     <section className="audit-log" aria-label="Banned" data-testid="banned-list">
+      <form className="inline-form" onSubmit={ban}>
+        <input
+          aria-label="Username to ban"
+          placeholder="Ban by username"
+          value={username}
+          maxLength={64}
+          autoComplete="off"
+          data-testid="ban-username"
+          onChange={(change) => setUsername(change.target.value)}
+        />
+        <button
+          type="submit"
+          className="button button--small"
+          disabled={username.trim() === ''}
+          data-testid="ban-submit"
+        >
+          Ban
+        </button>
+      </form>
       {!loading && bans.length === 0 && <p className="muted">Nobody is banned.</p>}
       <ul className="audit-log__entries">
         {bans.map(({ user, bannedAt }) => (

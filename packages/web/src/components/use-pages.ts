@@ -17,6 +17,8 @@ export interface Pages<T> {
   cursor: string | null;
   loading: boolean;
   more: () => void;
+  /** Reads the first page again (e.g. after the viewer added to the list). */
+  reload: () => void;
   /** Drops shown items (e.g. one the viewer just removed). */
   remove: (keep: (item: T) => boolean) => void;
 }
@@ -51,6 +53,7 @@ export function usePages<T>(key: string, readPage: (cursor?: string) => Promise<
     cursor,
     loading,
     more: () => cursor !== null && load(cursor),
+    reload: () => load(),
     remove: (keep) => setItems((shown) => shown.filter(keep)),
   };
 }

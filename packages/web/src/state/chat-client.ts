@@ -513,6 +513,11 @@ export class ChatClient {
       : { bans: [], nextCursor: null };
   }
 
+  /** The owner or an admin bans someone by username, member or not (a member is removed). */
+  async ban(roomId: RoomId, username: string): Promise<void> {
+    await this.#connection.request({ action: 'ban', roomId, username });
+  }
+
   /** The owner or an admin lifts a ban: the person may join again (they are not added). */
   async unban(roomId: RoomId, userId: string): Promise<void> {
     await this.#connection.request({ action: 'unban', roomId, userId });

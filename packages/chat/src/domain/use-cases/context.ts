@@ -30,6 +30,7 @@ import type {
   UserId,
   UserRef,
   UserRoom,
+  UserTarget,
 } from '../types.ts';
 import { roomSummary, userSummary } from '../views.ts';
 
@@ -100,6 +101,13 @@ export class ServiceContext {
     if (!session || session.userId !== userId || session.expiresAt <= this.clock.now()) {
       throw new ChatError('UNAUTHENTICATED', 'The session has ended. Sign in again.');
     }
+  }
+
+  /** The user a request names by id or by username, if there is one. */
+  findUser(target: UserTarget): Promise<User | undefined> {
+    return 'userId' in target
+      ? this.store.getUser(target.userId)
+      : this.store.getUserByUsername(target.username.trim().toLowerCase());
   }
 
   async requireUser(userId: UserId): Promise<User> {

@@ -26,6 +26,7 @@ import type {
   User,
   UserId,
   UserSummary,
+  UserTarget,
 } from '../types.ts';
 import { userSummary } from '../views.ts';
 import type { ServiceContext } from './context.ts';
@@ -114,18 +115,19 @@ export class ModerationService {
   }
 
   /**
-   * Bans a user from the room, member or not. A member is removed as by
+   * Bans a user (by id or username) from the room, member or not. A member is removed as by
    * `removeMember` with `ban`; someone who left, or never joined, is kept out from
    * now on (audit `userBanned`). Banning someone already banned changes nothing.
    * Errors: RATE_LIMITED (shared with joins and leaves), ROOM_NOT_FOUND, NOT_A_MEMBER,
    * DIRECT_CONVERSATION, NOT_ROOM_MODERATOR, USER_NOT_FOUND, CANNOT_MODERATE_MEMBER
    * (yourself, the owner, or a member whose role is not below yours).
    */
-  async ban(userId: UserId, roomId: RoomId, targetId: UserId, origin?: ConnectionId): Promise<BanResult> {
+  async ban(userId: UserId, roomId: RoomId, whom: UserTarget, origin?: ConnectionId): Promise<BanResult> {
     const context = this.#context;
     await context.limits.take('membership', userId);
     const { room, membership } = await this.#requireModerator(userId, roomId);
-    const user = await this.#requireTarget(targetId);
+    const user = await this.#requireTarget(whom);
+    const targetId = user.id;
     if (targetId === userId || targetId === room.createdBy) throw new ChatError('CANNOT_MODERATE_MEMBER');
     const target = await context.store.getMembership(roomId, targetId);
     if (target) {
@@ -148,7 +150,7 @@ export class ModerationService {
     const context = this.#context;
     await context.limits.take('membership', userId);
     await this.#requireModerator(userId, roomId);
-    const user = userSummary(await this.#requireTarget(targetId));
+    const user = userSummary(await this.#requireTarget({ userId: targetId }));
     const lifted = await context.store.liftRoomBan(roomId, targetId);
     if (lifted) await context.recordModeration(userId, roomId, 'banLifted', user, null);
     return { user, lifted };
@@ -183,8 +185,8 @@ export class ModerationService {
   }
 
   /** The user a moderator names; USER_NOT_FOUND when there is none. */
-  async #requireTarget(targetId: UserId): Promise<User> {
-    const user = await this.#context.store.getUser(targetId);
+  async #requireTarget(whom: UserTarget): Promise<User> {
+    const user = await this.#context.findUser(whom);
     if (!user) throw new ChatError('USER_NOT_FOUND');
     return user;
   }

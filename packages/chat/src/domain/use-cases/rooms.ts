@@ -23,13 +23,11 @@ import type {
   User,
   UserId,
   UserSummary,
+  UserTarget,
 } from '../types.ts';
 import { directRoomId, userSummary } from '../views.ts';
 import type { ServiceContext } from './context.ts';
 import { announceConversation } from './conversation-start.ts';
-
-/** Identifies the other user of a direct conversation. */
-export type DirectTarget = { userId: UserId } | { username: string };
 
 /** A page of `listRooms`: more of the user's rooms, then of the directory. */
 export interface RoomsPage {
@@ -188,14 +186,11 @@ export class RoomService {
    * them are members; the peer is told with a `roomJoined` when it is new.
    * Errors: RATE_LIMITED, USER_NOT_FOUND, BAD_REQUEST (yourself), ACCOUNT_DEACTIVATED (the other person's).
    */
-  async openDirect(userId: UserId, target: DirectTarget, origin?: ConnectionId): Promise<RoomSummary> {
+  async openDirect(userId: UserId, target: UserTarget, origin?: ConnectionId): Promise<RoomSummary> {
     const context = this.#context;
     await context.limits.take('membership', userId);
     await context.requireUser(userId);
-    const peer =
-      'userId' in target
-        ? await context.store.getUser(target.userId)
-        : await context.store.getUserByUsername(target.username.trim().toLowerCase());
+    const peer = await context.findUser(target);
     if (!peer) throw new ChatError('USER_NOT_FOUND');
     if (peer.id === userId) throw new ChatError('BAD_REQUEST', 'A direct conversation needs another user.');
     await context.requireActive([peer]);
