@@ -290,11 +290,11 @@ describe('roles and moderation over the gateway, on SQLite', () => {
       await cat.client.ok({ action: 'leaveRoom', roomId });
       const banned = await bob.client.ok({ action: 'ban', roomId, userId: cat.id });
       assert.deepEqual([banned.type, banned.roomId, banned.user.id, banned.removed], ['banned', roomId, cat.id, false]);
-      // By username too, in any case.
+      // By username too, in any case, with an @ before it.
       const byName = await ada.client.ok({
         action: 'ban',
         roomId,
-        username: ` ${eve.session.user.username.toUpperCase()}`,
+        username: ` @${eve.session.user.username.toUpperCase()}`,
       });
       assert.deepEqual([byName.user.id, byName.removed], [eve.id, false]);
       // Again: nothing changes, and the log says it once.

@@ -199,7 +199,11 @@ describe('private rooms and invites over the gateway, on SQLite', () => {
     const { room } = await ada.client.ok({ action: 'createRoom', name: uniqueName('team'), visibility: 'private' });
     await ada.client.ok({ action: 'inviteMember', roomId: room.id, username: bob.name });
     await send(ada.client, room.id, 'welcome aboard');
-    const invited = await bob.client.ok({ action: 'inviteMember', roomId: room.id, username: cat.name.toUpperCase() });
+    const invited = await bob.client.ok({
+      action: 'inviteMember',
+      roomId: room.id,
+      username: ` @${cat.name.toUpperCase()}`,
+    });
     assert.deepEqual([invited.type, invited.roomId, invited.user.username], ['memberInvited', room.id, cat.name]);
     const notice = await cat.client.waitFor((frame) => frame.type === 'roomJoined' && frame.room.id === room.id);
     assert.equal(notice.invitedBy.username, bob.name);

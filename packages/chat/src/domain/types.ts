@@ -296,7 +296,7 @@ export interface Member {
   role: RoomRole;
 }
 
-/** Names another user in a request: by id, or by username (any case, spaces around ignored). */
+/** Names another user in a request: by id, or by username (any case, spaces around and a leading `@` ignored). */
 export type UserTarget = { userId: UserId } | { username: string };
 
 /** Someone kept out of a room (`ban`, or `removeMember` with `ban`), and since when. */

@@ -103,11 +103,11 @@ export class ServiceContext {
     }
   }
 
-  /** The user a request names by id or by username, if there is one. */
+  /** The user a request names by id or by username (any case, a leading `@` ignored), if there is one. */
   findUser(target: UserTarget): Promise<User | undefined> {
     return 'userId' in target
       ? this.store.getUser(target.userId)
-      : this.store.getUserByUsername(target.username.trim().toLowerCase());
+      : this.store.getUserByUsername(target.username.trim().replace(/^@/, '').toLowerCase());
   }
 
   async requireUser(userId: UserId): Promise<User> {

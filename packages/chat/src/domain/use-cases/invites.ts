@@ -89,7 +89,7 @@ export class InviteService {
     await context.limits.take('invite', userId);
     const { room, membership } = await context.requireMember(userId, roomId);
     if (room.kind === 'direct') throw new ChatError('DIRECT_CONVERSATION');
-    const invitee = await context.store.getUserByUsername(username.trim().toLowerCase());
+    const invitee = await context.findUser({ username });
     if (!invitee) throw new ChatError('USER_NOT_FOUND');
     if (await context.store.getMembership(roomId, invitee.id)) throw new ChatError('ALREADY_A_MEMBER');
     if (await context.store.isBannedFromRoom(roomId, invitee.id)) {
