@@ -7,7 +7,7 @@ export { type Attachment, type AttachmentInput, type FileLimits, normalizeType }
 export { avatarFor, identiconDataUrl } from '../domain/avatar.ts';
 export { ChatError, type ChatErrorBody, ChatErrorCode } from '../domain/errors.ts';
 export { ChatLimits } from '../domain/limits.ts';
-export { type MessageMentions, ROOM_MENTION } from '../domain/mentions.ts';
+export { ROOM_MENTION } from '../domain/mentions.ts';
 export {
   defaultNotificationSettings,
   NotificationLevel,

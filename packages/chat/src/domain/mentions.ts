@@ -5,15 +5,7 @@
  * them, so nobody is notified twice, or "un-notified", by an edit.
  */
 import { ChatLimits } from './limits.ts';
-import type { UserRef } from './types.ts';
-
-/** Who a message mentions. Carried on `Message.mentions` (absent when it mentions nobody). */
-export interface MessageMentions {
-  /** Members named with `@username`, in the order first named; never the author. */
-  users: UserRef[];
-  /** `@room`: every member (only the room's owner may: room-permissions.ts). */
-  room: boolean;
-}
+import type { MessageMentions } from './types.ts';
 
 /** What `@room` is spelled as; a user named `room` cannot be mentioned by name. */
 export const ROOM_MENTION = 'room';

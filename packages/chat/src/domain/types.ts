@@ -6,7 +6,6 @@
  */
 
 import type { Attachment } from './attachments.ts';
-import type { MessageMentions } from './mentions.ts';
 import type { NotificationSettings } from './notification-settings.ts';
 
 export type UserId = string;
@@ -139,6 +138,14 @@ export interface ThreadSummary {
   lastReplyAt: number;
   /** The room sequence number of the newest reply: a thread is unread while this is beyond one's `lastReadSeq` of it. */
   lastReplySeq: number;
+}
+
+/** Who a message mentions (domain/mentions.ts). Carried on `Message.mentions` (absent when it mentions nobody). */
+export interface MessageMentions {
+  /** Members named with `@username`, in the order first named; never the author. */
+  users: UserRef[];
+  /** `@room`: every member (only the room's owner may: room-permissions.ts). */
+  room: boolean;
 }
 
 /** A user named as they were at the time (who reacted, who pinned). */

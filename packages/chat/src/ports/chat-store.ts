@@ -18,7 +18,6 @@
  */
 
 import type { Attachment } from '../domain/attachments.ts';
-import type { MessageMentions } from '../domain/mentions.ts';
 import type { NotificationSettings } from '../domain/notification-settings.ts';
 import type { ReactionChange } from '../domain/reactions.ts';
 import type {
@@ -29,6 +28,7 @@ import type {
   Message,
   MessageEvent,
   MessageId,
+  MessageMentions,
   Room,
   RoomEvent,
   RoomHead,

@@ -4,9 +4,9 @@
  * `@room` only from someone allowed to notify the whole room (room-permissions.ts).
  */
 import { ChatError } from '../errors.ts';
-import { type MessageMentions, mentionCandidates } from '../mentions.ts';
+import { mentionCandidates } from '../mentions.ts';
 import { mayMentionRoom } from '../room-permissions.ts';
-import type { Membership, Room, UserRef } from '../types.ts';
+import type { Membership, MessageMentions, Room, UserRef } from '../types.ts';
 import type { ServiceContext } from './context.ts';
 
 /**

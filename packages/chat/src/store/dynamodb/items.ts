@@ -5,13 +5,14 @@
  */
 
 import type { Attachment } from '../../domain/attachments.ts';
-import { type MessageMentions, mentionKeys } from '../../domain/mentions.ts';
+import { mentionKeys } from '../../domain/mentions.ts';
 import type {
   Connection,
   ConnectionId,
   Membership,
   Message,
   MessageId,
+  MessageMentions,
   Reaction,
   Room,
   RoomEvent,

@@ -8,7 +8,6 @@
  */
 
 import type { Attachment } from '../../domain/attachments.ts';
-import type { MessageMentions } from '../../domain/mentions.ts';
 import type { NotificationLevel, NotificationSettings } from '../../domain/notification-settings.ts';
 import type {
   AuditAction,
@@ -16,6 +15,7 @@ import type {
   Connection,
   Membership,
   Message,
+  MessageMentions,
   Reaction,
   Room,
   RoomEvent,
