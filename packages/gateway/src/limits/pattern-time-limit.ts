@@ -18,7 +18,7 @@
  * Java replacement of `\s+` over 10 MiB of JSON took 300 ms on a two-core machine,
  * so 100 ms plus 100 ms per MiB leaves three times that for the largest text a
  * template sees (a 10 MB integration response), while a client's message (128 KB
- * at most) can hold the loop for about 112 ms.
+ * at most) can hold the loop for about 113 ms.
  */
 import vm from 'node:vm';
 import { PatternTimeLimitError } from '../errors.ts';

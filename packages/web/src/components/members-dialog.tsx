@@ -22,6 +22,14 @@ import { DialogHeader } from './dialog-header.tsx';
 import { LoadMore } from './load-more.tsx';
 import { usePeopleSelection } from './use-people-selection.ts';
 
+/** What the dialog shows below its moderation controls, one at a time, each with its toggle. */
+const moderationViews = [
+  { view: 'bans', label: 'Banned', hideLabel: 'Hide banned', testId: 'bans-toggle' },
+  { view: 'log', label: 'Moderation log', hideLabel: 'Hide moderation log', testId: 'audit-log-toggle' },
+] as const;
+
+type ModerationView = (typeof moderationViews)[number]['view'];
+
 export interface MembersDialogHandle {
   open: () => void;
 }
@@ -41,7 +49,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
   const list = useChat((state) => state.members[roomId]) ?? emptyMemberList;
   const me = useChat((state) => state.me);
   const serverAdmin = useChat((state) => state.serverAdmin);
-  const [shown, setShown] = useState<'log' | 'bans' | null>(null);
+  const [shown, setShown] = useState<ModerationView | null>(null);
   const id = useId();
   const selection = usePeopleSelection();
   const report = (error: Error) => client.notify(error.message);
@@ -76,24 +84,18 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
             Read-only: only the owner and admins can post
           </label>
           <span className="members__views">
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="bans-toggle"
-              aria-expanded={shown === 'bans'}
-              onClick={() => setShown(shown === 'bans' ? null : 'bans')}
-            >
-              {shown === 'bans' ? 'Hide banned' : 'Banned'}
-            </button>
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="audit-log-toggle"
-              aria-expanded={shown === 'log'}
-              onClick={() => setShown(shown === 'log' ? null : 'log')}
-            >
-              {shown === 'log' ? 'Hide moderation log' : 'Moderation log'}
-            </button>
+            {moderationViews.map(({ view, label, hideLabel, testId }) => (
+              <button
+                key={view}
+                type="button"
+                className="button button--small button--ghost"
+                data-testid={testId}
+                aria-expanded={shown === view}
+                onClick={() => setShown(shown === view ? null : view)}
+              >
+                {shown === view ? hideLabel : label}
+              </button>
+            ))}
           </span>
         </div>
       )}

@@ -23,7 +23,6 @@ import type {
   RoomEvent,
   RoomId,
   StoredRole,
-  User,
   UserId,
   UserSummary,
   UserTarget,
@@ -132,13 +131,13 @@ export class ModerationService {
     const target = await context.store.getMembership(roomId, targetId);
     if (target) {
       await this.#remove(userId, room, membership, target, true, origin);
-      return { user: userSummary(user), removed: true };
+      return { user, removed: true };
     }
     if (!(await context.store.isBannedFromRoom(roomId, targetId))) {
       await context.store.banFromRoom(roomId, targetId, context.clock.now());
-      await context.recordModeration(userId, roomId, 'userBanned', userSummary(user), null);
+      await context.recordModeration(userId, roomId, 'userBanned', user, null);
     }
-    return { user: userSummary(user), removed: false };
+    return { user, removed: false };
   }
 
   /**
@@ -150,7 +149,7 @@ export class ModerationService {
     const context = this.#context;
     await context.limits.take('membership', userId);
     await this.#requireModerator(userId, roomId);
-    const user = userSummary(await this.#requireTarget({ userId: targetId }));
+    const user = await this.#requireTarget({ userId: targetId });
     const lifted = await context.store.liftRoomBan(roomId, targetId);
     if (lifted) await context.recordModeration(userId, roomId, 'banLifted', user, null);
     return { user, lifted };
@@ -185,10 +184,10 @@ export class ModerationService {
   }
 
   /** The user a moderator names; USER_NOT_FOUND when there is none. */
-  async #requireTarget(whom: UserTarget): Promise<User> {
+  async #requireTarget(whom: UserTarget): Promise<UserSummary> {
     const user = await this.#context.findUser(whom);
     if (!user) throw new ChatError('USER_NOT_FOUND');
-    return user;
+    return userSummary(user);
   }
 
   /** Removes `target` (a member) for the moderator `userId`, banning them too with `ban`. */
