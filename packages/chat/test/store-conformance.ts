@@ -1337,8 +1337,10 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
     });
 
     describe('upload claims', () => {
-      const claim = (roomId: string, authorId: string, fileId: string, clientMessageId: string | null) =>
-        store.claimUpload({ roomId, authorId, fileId, clientMessageId, at: now() });
+      const claimAll = (roomId: string, authorId: string, fileIds: string[], clientMessageId: string | null) =>
+        store.claimUploads({ roomId, authorId, fileIds, clientMessageId, at: now() });
+      const claim = async (roomId: string, authorId: string, fileId: string, clientMessageId: string | null) =>
+        (await claimAll(roomId, authorId, [fileId], clientMessageId)) === undefined;
 
       it('gives an upload to the first send that claims it, again to a repeat of that send, to no other', async () => {
         const [alice, bob] = [await newUser(), await newUser()];
@@ -1366,6 +1368,33 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
           Array.from({ length: 8 }, (_, index) => claim(room.id, alice.id, fileId, `send-${index}`)),
         );
         assert.equal(won.filter(Boolean).length, 1);
+      });
+
+      it("takes all of a send's uploads or none, and names the one another send holds", async () => {
+        const alice = await newUser();
+        const room = await roomWith(alice);
+        const [held, free, other] = [randomUUID(), randomUUID(), randomUUID()];
+        assert.equal(await claim(room.id, alice.id, held, 'send-1'), true);
+        assert.equal(await claimAll(room.id, alice.id, [free, held, other], 'send-2'), held);
+        assert.equal(await claimAll(room.id, alice.id, [free, other, held], null), held);
+        // The refused send took neither of the others.
+        assert.equal(await claimAll(room.id, alice.id, [free, other], 'send-3'), undefined);
+        // A repeat of a send takes all of its files again.
+        assert.equal(await claimAll(room.id, alice.id, [other, free], 'send-3'), undefined);
+        assert.equal(await claimAll(room.id, alice.id, [free, held], 'send-3'), held);
+      });
+
+      it('of sends claiming the same uploads at once in any order, exactly one takes them', async () => {
+        const alice = await newUser();
+        const room = await roomWith(alice);
+        const fileIds: string[] = [randomUUID(), randomUUID(), randomUUID()];
+        const refused = await Promise.all(
+          Array.from({ length: 8 }, (_, index) =>
+            claimAll(room.id, alice.id, index % 2 ? fileIds : [...fileIds].reverse(), `send-${index}`),
+          ),
+        );
+        assert.equal(refused.filter((fileId) => fileId === undefined).length, 1, JSON.stringify(refused));
+        for (const fileId of refused) if (fileId !== undefined) assert.ok(fileIds.includes(fileId));
       });
     });
 

@@ -184,11 +184,12 @@ export interface PublicRoom {
   joined: boolean;
 }
 
-/** A send taking an upload (`claimUpload`): `authorId`'s file `fileId` in `roomId`, at `at`. */
+/** A send taking its uploads (`claimUploads`): `authorId`'s files `fileIds` in `roomId`, at `at`. */
 export interface UploadClaim {
   roomId: RoomId;
   authorId: UserId;
-  fileId: string;
+  /** At least one, each once. */
+  fileIds: readonly string[];
   /** The send's; `null` for a send without one, which takes only a free upload. */
   clientMessageId: string | null;
   at: number;
@@ -329,12 +330,13 @@ export interface ChatStore {
   liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean>;
   isBannedFromRoom(roomId: RoomId, userId: UserId): Promise<boolean>;
   /**
-   * Binds `authorId`'s upload `fileId` in `roomId` to the send `clientMessageId`, once
-   * and atomically (domain/use-cases/files.ts): `true` when it is this send's now (it was
-   * free, or this repeats the send that took it). A send without a client message id
-   * takes only a free upload.
+   * Binds `authorId`'s uploads `fileIds` in `roomId` to the send `clientMessageId`, all
+   * or none, atomically (domain/use-cases/files.ts): `undefined` when they are this send's
+   * now (each was free, or this repeats the send that took it), else the first file another
+   * send holds, and then none is taken. A send without a client message id takes only free
+   * uploads.
    */
-  claimUpload(claim: UploadClaim): Promise<boolean>;
+  claimUploads(claim: UploadClaim): Promise<string | undefined>;
   /** The room's bans by user id: a page after the user `after`. */
   listRoomBans(roomId: RoomId, page: Page<UserId>): Promise<RoomBanRecord[]>;
   getMembership(roomId: RoomId, userId: UserId): Promise<Membership | undefined>;

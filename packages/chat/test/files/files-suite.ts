@@ -278,6 +278,22 @@ export function runFileSuite(name: string, start: () => Promise<FileSuiteServer>
         assert.equal(link.status, 200, JSON.stringify(link.body));
       });
 
+      it('refuses a send whose one file is attached elsewhere without taking its other files', async () => {
+        const held = await upload(alice, roomId, 'text/plain', Buffer.from('held by another message'));
+        const free = await upload(alice, roomId, 'text/plain', Buffer.from('still free'));
+        const file = (id: string) => ({ id, name: 'f.txt', type: 'text/plain' });
+        assert.equal((await send(aliceWs, roomId, [file(held)])).type, 'ack');
+        const refused = await send(aliceWs, roomId, [file(free), file(held)]);
+        assert.equal(refused.code, 'FILE_NOT_FOUND', JSON.stringify(refused));
+        assert.match(refused.message, new RegExp(`${held} is attached to another message`));
+        const resent = await send(aliceWs, roomId, [file(free)], 'without the other one');
+        assert.equal(resent.type, 'ack', JSON.stringify(resent));
+        assert.deepEqual(
+          resent.message.attachments.map((attachment: Frame) => attachment.id),
+          [free],
+        );
+      });
+
       it('gives an upload named by several sends at once to exactly one of them', async () => {
         const id = await upload(alice, roomId, 'text/plain', Buffer.from('raced for'));
         const attachments = [{ id, name: 'raced.txt', type: 'text/plain' }];

@@ -185,9 +185,10 @@ export class FileService {
    * `clientMessageId`: each one an upload of theirs to that room, of an allowed
    * size, whose first bytes agree with its type. One file belongs to one message,
    * as deleting the message deletes the file: the first send that names an upload
-   * takes it (`claimUpload`, atomic in the store, so of two sends naming it at once
+   * takes it (`claimUploads`, atomic in the store, so of two sends naming it at once
    * one gets it), and another send is refused it, even while the first is still
    * being stored; a repeat of the same send (same client message id) takes it again.
+   * A send takes all its files or none, so a refused one leaves the others free.
    * Errors: TOO_MANY_ATTACHMENTS, FILE_NOT_FOUND, FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, BAD_REQUEST.
    */
   async attachments(
@@ -202,8 +203,8 @@ export class FileService {
     if (new Set(inputs.map(({ id }) => id)).size !== inputs.length) {
       throw new ChatError('BAD_REQUEST', 'A file is attached twice.');
     }
-    return Promise.all(
-      inputs.map(async (input) => {
+    const attachments = await Promise.all(
+      inputs.map(async (input): Promise<Attachment> => {
         if (!fileIdPattern.test(input.id)) throw new ChatError('FILE_NOT_FOUND');
         const stored =
           (await this.#store.inspect(uploadKey(roomId, userId, input.id), SNIFF_BYTES)) ??
@@ -211,11 +212,6 @@ export class FileService {
         if (!stored) throw new ChatError('FILE_NOT_FOUND', `No upload ${input.id} of yours in this room.`);
         if (stored.size > this.limits.maxBytes) throw new ChatError('FILE_TOO_LARGE');
         const type = checkContent(input.type, stored.head, this.limits.allowedTypes);
-        const context = this.#context;
-        const claim = { roomId, authorId: userId, fileId: input.id, clientMessageId, at: context.clock.now() };
-        if (!(await context.store.claimUpload(claim))) {
-          throw attachedElsewhere(input.id);
-        }
         return {
           id: input.id,
           name: safeFileName(input.name),
@@ -225,6 +221,13 @@ export class FileService {
         };
       }),
     );
+    if (attachments.length > 0) {
+      const fileIds = inputs.map(({ id }) => id);
+      const claim = { roomId, authorId: userId, fileIds, clientMessageId, at: this.#context.clock.now() };
+      const refused = await this.#context.store.claimUploads(claim);
+      if (refused !== undefined) throw attachedElsewhere(refused);
+    }
+    return attachments;
   }
 
   /**

@@ -12,6 +12,7 @@
  * | counters            | counters.ts         | rate-limit windows (conditional writes, TTL)              |
  * | rooms, memberships  | rooms.ts            | unique room names, direct conversations, join and leave   |
  * | a member's rooms    | user-rooms.ts       | room lists with unread counts, read markers               |
+ * | upload claims       | upload-claims.ts    | which send holds an upload: all of a send's, or none      |
  * | messages, events    | messages.ts         | sends (idempotent), edits, deletes, history, catch-up     |
  * | threads             | threads.ts          | replies (two events each), thread pages, read positions   |
  * | connections         | connections.ts      | a user's connections, the online index (TTL)              |
@@ -101,6 +102,7 @@ import { DynamoSessions } from './sessions.ts';
 import { type DynamoDbChatStoreOptions, dynamoDbChatStoreDefaults } from './store-options.ts';
 import { DynamoTable } from './table.ts';
 import { DynamoThreads } from './threads.ts';
+import { DynamoUploadClaims } from './upload-claims.ts';
 import { DynamoUserRooms } from './user-rooms.ts';
 import { DynamoUsers } from './users.ts';
 import { WordIndexCandidates } from './word-index-candidates.ts';
@@ -115,6 +117,7 @@ export class DynamoDbChatStore implements ChatStore {
   readonly #guests: DynamoGuests;
   readonly #counters: DynamoCounters;
   readonly #rooms: DynamoRooms;
+  readonly #uploadClaims: DynamoUploadClaims;
   readonly #invites: DynamoInvites;
   readonly #audit: DynamoAuditLog;
   readonly #userRooms: DynamoUserRooms;
@@ -140,6 +143,7 @@ export class DynamoDbChatStore implements ChatStore {
     this.#counters = new DynamoCounters(table);
     const live = new DynamoRoomConnections(table);
     this.#rooms = new DynamoRooms(table, live);
+    this.#uploadClaims = new DynamoUploadClaims(table);
     this.#invites = new DynamoInvites(table);
     this.#audit = new DynamoAuditLog(table);
     this.#userRooms = new DynamoUserRooms(table);
@@ -299,8 +303,8 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#rooms.banFromRoom(roomId, userId, at);
   }
 
-  claimUpload(claim: UploadClaim): Promise<boolean> {
-    return this.#rooms.claimUpload(claim);
+  claimUploads(claim: UploadClaim): Promise<string | undefined> {
+    return this.#uploadClaims.claimUploads(claim);
   }
 
   liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {

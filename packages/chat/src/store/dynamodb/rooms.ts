@@ -30,7 +30,6 @@ import type {
   Page,
   PublicRoom,
   RoomBanRecord,
-  UploadClaim,
   UserKey,
 } from '../../ports/chat-store.ts';
 import {
@@ -330,29 +329,6 @@ export class DynamoRooms {
         ExpressionAttributeNames: { '#bannedAt': 'bannedAt' },
         ExpressionAttributeValues: { ':at': at },
       }),
-    );
-  }
-
-  async claimUpload({ roomId, authorId, fileId, clientMessageId, at }: UploadClaim): Promise<boolean> {
-    const table = this.#table;
-    const key = keys.uploadClaim(roomId, authorId, fileId);
-    return table.run(() =>
-      clientMessageId === null
-        ? table.updateIfHeld({
-            Key: key,
-            UpdateExpression: 'SET #claimedAt = :at',
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ExpressionAttributeNames: { '#claimedAt': 'claimedAt' },
-            ExpressionAttributeValues: { ':at': at },
-          })
-        : table.updateIfHeld({
-            Key: key,
-            // Free, or taken by this very send (a repeat): the item is then left as it was.
-            UpdateExpression: 'SET #send = :send, #claimedAt = if_not_exists(#claimedAt, :at)',
-            ConditionExpression: 'attribute_not_exists(pk) OR #send = :send',
-            ExpressionAttributeNames: { '#send': 'clientMessageId', '#claimedAt': 'claimedAt' },
-            ExpressionAttributeValues: { ':send': clientMessageId, ':at': at },
-          }),
     );
   }
 

@@ -24,7 +24,7 @@
  * | room -> members (by username, page)   | Query gsi1 `MEMBERS#<id>` after `<username>#<userId>`; who is online: the room's live connections |
  * | membership, read marker               | Get/Update `ROOM#<id>` / `MEMBER#<userId>`                               |
  * | ban from a room                       | Get / Put / Delete `ROOM#<id>` / `BAN#<userId>`                          |
- * | which send took an upload             | conditional Update `ROOM#<id>` / `UPLOAD#<authorId>#<fileId>`             |
+ * | which send took its uploads           | conditional Update `ROOM#<id>` / `UPLOAD#<authorId>#<fileId>` (several: one transaction) |
  * | room -> bans (by user id, page)       | Query `ROOM#<id>` `BAN#<after>`..`BAN$`, then BatchGet the users          |
  * | user -> rooms (by room id, page)      | Query `USER#<id>` `ROOM#<after>`..`ROOM$` (written with the membership)  |
  * | user -> room heads that moved (ping)  | Query `USER#<id>` begins_with `ROOM#`, then BatchGet the rooms' `lastSeq`, `headAt` |

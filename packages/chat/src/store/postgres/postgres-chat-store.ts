@@ -309,8 +309,16 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     await this.query(this.sql.banFromRoom, [roomId, userId, at]);
   }
 
-  async claimUpload({ roomId, authorId, fileId, clientMessageId, at }: UploadClaim): Promise<boolean> {
-    return (await this.query(this.sql.claimUpload, [roomId, authorId, fileId, clientMessageId, at])).length > 0;
+  async claimUploads({ roomId, authorId, fileIds, clientMessageId, at }: UploadClaim): Promise<string | undefined> {
+    return this.#transaction(async (tx) => {
+      // In one order for every send, so two sends naming the same files wait on each other's
+      // rows rather than deadlock.
+      for (const fileId of [...fileIds].sort()) {
+        const claimed = await tx.query(this.sql.claimUpload, [roomId, authorId, fileId, clientMessageId, at]);
+        if (claimed.length === 0) return tx.rollback(fileId);
+      }
+      return undefined;
+    });
   }
 
   async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {

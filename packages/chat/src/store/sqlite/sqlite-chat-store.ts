@@ -259,10 +259,19 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     this.#write(() => this.#prepare(this.sql.banFromRoom).run(roomId, userId, at));
   }
 
-  async claimUpload({ roomId, authorId, fileId, clientMessageId, at }: UploadClaim): Promise<boolean> {
-    return this.#write(
-      () => this.#prepare(this.sql.claimUpload).get(roomId, authorId, fileId, clientMessageId, at) !== undefined,
-    );
+  async claimUploads({ roomId, authorId, fileIds, clientMessageId, at }: UploadClaim): Promise<string | undefined> {
+    let refused: string | undefined;
+    try {
+      this.#write(() => {
+        const claim = this.#prepare(this.sql.claimUpload);
+        refused = fileIds.find((fileId) => claim.get(roomId, authorId, fileId, clientMessageId, at) === undefined);
+        // Throwing is how a better-sqlite3 transaction rolls back: the claims made before it go too.
+        if (refused !== undefined) throw new ChatError('FILE_NOT_FOUND');
+      });
+    } catch (error) {
+      if (refused === undefined) throw error;
+    }
+    return refused;
   }
 
   async liftRoomBan(roomId: RoomId, userId: UserId): Promise<boolean> {
