@@ -14,6 +14,7 @@
  * | `container=true`                | add the container stack: Fargate + ALB + Redis (container-stack.ts)      |
  * | `containerDatabase=aurora`      | the container stack on Aurora PostgreSQL instead of DynamoDB             |
  * | `certificateArn=<arn>`          | the container stack's load balancer on HTTPS with this ACM certificate   |
+ * | `webOrigin=https://<domain>`    | where users open the container stack's chat (required with a certificate) |
  *
  * The stacks deploy to the account and region of the current AWS credentials
  * (CDK_DEFAULT_*); without credentials `cdk synth` still works and produces
@@ -71,6 +72,7 @@ export function buildChatApp(app: App, env: Environment = defaultEnvironment()):
       database,
       destroyData: contextFlag(app, 'destroyData'),
       certificateArn: contextString(app, 'certificateArn'),
+      webOrigin: contextString(app, 'webOrigin'),
       alarmEmail: contextString(app, 'alarmEmail'),
       serverAdmins: serverAdmins(app),
       env,

@@ -10,19 +10,23 @@
  * deleting a message deletes its files, and a kept version would undo that.
  *
  * Each function gets only the actions of `functionAccess[name].files`, on the
- * prefixes named there (`grant`).
+ * prefixes named there (`grant`); the container stack's tasks, which run every
+ * route, get the union of them (`grantTasks`).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import type { FunctionAccess } from './chat-sources.ts';
+import { Construct, type IConstruct } from 'constructs';
+import { type FileAction, type FunctionAccess, functionAccess } from './chat-sources.ts';
 import { acknowledge, wildcardResourceFinding } from './compliance.ts';
 
 export interface ChatFilesProps {
-  /** The web client's origin (`https://<distribution>.cloudfront.net`): the only one CORS allows. */
-  allowOrigin: string;
+  /**
+   * The web client's origins (`https://<distribution>.cloudfront.net`): the only ones
+   * CORS lets a page upload from. Each may hold one `*` (S3's CORS wildcard).
+   */
+  allowOrigins: readonly string[];
   /** `DESTROY` also empties the bucket on `cdk destroy`. @default RETAIN */
   removalPolicy?: RemovalPolicy;
   /** How long an upload that no message names is kept. @default 1 day */
@@ -47,7 +51,7 @@ export class ChatFiles extends Construct {
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
       cors: [
         {
-          allowedOrigins: [props.allowOrigin],
+          allowedOrigins: [...props.allowOrigins],
           allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
           allowedHeaders: ['content-type'],
           maxAge: 3600,
@@ -77,15 +81,37 @@ export class ChatFiles extends Construct {
   ): void {
     if (!access) return;
     fn.addEnvironment(variable, this.bucket.bucketName);
+    // The finding is on the function's role, where the statement lands.
+    this.#grantPrefixes(fn.role ?? fn, access, (statement) => fn.addToRolePolicy(statement));
+  }
+
+  /**
+   * Grants a container task's role what every function's access adds up to: a task
+   * serves every route, as the chat server does (the bucket's name reaches it as
+   * `FILES_S3_BUCKET`, which the caller sets).
+   */
+  grantTasks(role: IRole): void {
+    const all = new Map<string, Set<FileAction>>();
+    for (const { files } of Object.values(functionAccess)) {
+      for (const [prefix, actions] of Object.entries(files ?? {})) {
+        all.set(prefix, new Set([...(all.get(prefix) ?? []), ...actions]));
+      }
+    }
+    const access = Object.fromEntries([...all].map(([prefix, actions]) => [prefix, [...actions].sort()]));
+    this.#grantPrefixes(role, access, (statement) => role.addToPrincipalPolicy(statement));
+  }
+
+  #grantPrefixes(
+    principal: IConstruct,
+    access: NonNullable<FunctionAccess['files']>,
+    add: (statement: PolicyStatement) => unknown,
+  ): void {
     for (const [prefix, actions] of Object.entries(access)) {
       const objects = this.bucket.arnForObjects(`${prefix}/*`);
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: actions.map((action) => `s3:${action}`), resources: [objects] }),
-      );
-      // The finding is on the function's role, where the statement lands.
+      add(new PolicyStatement({ actions: actions.map((action) => `s3:${action}`), resources: [objects] }));
       acknowledge(
-        fn.role ?? fn,
-        wildcardResourceFinding(fn, objects),
+        principal,
+        wildcardResourceFinding(principal, objects),
         `File keys are made at run time (room, user and file ids); the grant is limited to the ${prefix}/ prefix of this bucket and these actions.`,
       );
     }

@@ -12,6 +12,7 @@ export { chatTable, MESSAGE_KEY_PREFIXES } from '@switchboard/chat/dynamodb/tabl
 export {
   type ChatFunctionName,
   ChatMetrics,
+  type FileAction,
   type FunctionAccess,
   functionAccess,
   LAMBDA_HANDLER_EXPORT,

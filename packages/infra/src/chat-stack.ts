@@ -185,7 +185,7 @@ export class ChatStack extends Stack {
     }
 
     this.webClient = new WebClient(this, 'Web', { webRoot: props.webRoot ?? defaultWebRoot });
-    this.files = new ChatFiles(this, 'Files', { allowOrigin: this.webClient.url, removalPolicy });
+    this.files = new ChatFiles(this, 'Files', { allowOrigins: [this.webClient.url], removalPolicy });
     for (const [name, fn] of functions) this.files.grant(fn, functionAccess[name].files, LambdaEnvironment.filesBucket);
     this.httpApi = new ChatHttpApi(this, 'Http', {
       handler: accounts,

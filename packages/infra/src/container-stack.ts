@@ -7,7 +7,9 @@
  *
  *   browser ──https/wss──▶ ALB (public subnets) ──▶ tasks :8080 (private subnets) ─┬─▶ DynamoDB (gateway endpoint) | Aurora
  *                                                                                 ├─▶ ElastiCache Redis, TLS + AUTH (isolated subnets)
+ *                                                                                 ├─▶ S3 files bucket (gateway endpoint)
  *                                                                                 └─▶ Secrets Manager (token keys)
+ *   browser ──https──▶ S3 files bucket, with URLs the tasks presigned (chat-files.ts; CORS: `webOrigin`)
  *   table stream ──▶ search indexer (Lambda, as in the serverless stack) ──▶ the table's word index
  *
  * The management plane stays in the task: each node serves `@connections`,
@@ -67,6 +69,7 @@ import {
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ChatFiles } from './chat-files.ts';
 import { ChatFunction } from './chat-function.ts';
 import {
   functionAccess,
@@ -99,6 +102,14 @@ export interface ChatContainerStackProps extends StackProps {
    * @default none: HTTP on 80
    */
   certificateArn?: string;
+  /**
+   * The origin users open the chat at (`https://chat.example.com`, the certificate's
+   * domain): the files bucket lets pages upload from this origin only. Required with
+   * `certificateArn`. @default without a certificate, the load balancer's own address
+   * (`http://*.<region>.elb.amazonaws.com`: S3's CORS matches one wildcard, and the
+   * generated name is only known once deployed)
+   */
+  webOrigin?: string;
   /** Tasks the service keeps running, whatever the load. @default 2 (one per Availability Zone) */
   minTasks?: number;
   /** @default 10 */
@@ -183,10 +194,13 @@ export class ChatContainerStack extends Stack {
   /** The Aurora cluster, with `database: 'aurora'`. */
   readonly database?: DatabaseCluster;
   readonly redis: CfnReplicationGroup;
+  /** The bucket of attached files (chat-files.ts). */
+  readonly files: ChatFiles;
 
   constructor(scope: Construct, id: string, props: ChatContainerStackProps = {}) {
     super(scope, id, props);
     const removalPolicy = props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const webOrigins = [webOriginOf(props, this)];
     const minTasks = props.minTasks ?? 2;
     const maxTasks = props.maxTasks ?? 10;
     if (!(Number.isInteger(minTasks) && minTasks >= 1 && maxTasks >= minTasks)) {
@@ -204,8 +218,9 @@ export class ChatContainerStack extends Stack {
       ],
       flowLogs: { all: {} },
     });
-    // DynamoDB traffic stays in the VPC (and costs no NAT data processing).
+    // DynamoDB and S3 traffic stays in the VPC (and costs no NAT data processing).
     this.vpc.addGatewayEndpoint('DynamoDb', { service: GatewayVpcEndpointAwsService.DYNAMODB });
+    this.vpc.addGatewayEndpoint('S3', { service: GatewayVpcEndpointAwsService.S3 });
 
     const { secret: tokenSecret } = addTokenKeySecret(this, {
       removalPolicy,
@@ -284,6 +299,9 @@ export class ChatContainerStack extends Stack {
       TRUSTED_PROXIES: this.vpc.vpcCidrBlock,
       ...(props.serverAdmins?.length && { CHAT_ADMINS: props.serverAdmins.join(',') }),
     };
+    // Attached files: a cluster needs one place every task reaches (docs/operations.md, "Files").
+    this.files = new ChatFiles(this, 'Files', { allowOrigins: webOrigins, removalPolicy });
+    environment.FILES_S3_BUCKET = this.files.bucket.bucketName;
     const secrets: Record<string, ContainerSecret> = { REDIS_PASSWORD: ContainerSecret.fromSecretsManager(redisAuth) };
     let databaseSecurityGroup: SecurityGroup | undefined;
     let searchIndexer: ChatFunction | undefined;
@@ -391,6 +409,7 @@ export class ChatContainerStack extends Stack {
       'ecr:GetAuthorizationToken, which ECS needs to pull the image, supports no resource-level permissions (the pull itself is limited to the asset repository).',
     );
     this.table?.grant(task.taskRole, STORE_ACTIONS, { indexes: true });
+    this.files.grantTasks(task.taskRole);
     // Reading a version's value is all the key ring does (lambda/token-key-ring.ts).
     task.taskRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tokenSecret.secretArn] }),
@@ -578,4 +597,24 @@ function acknowledgeLogRetentionHandler(stack: Stack): void {
       `${owned}, with the basic execution role for its logs.`,
     );
   }
+}
+
+/** The origin the files bucket's CORS allows (`webOrigin`), checked. */
+function webOriginOf(props: ChatContainerStackProps, stack: Stack): string {
+  const { webOrigin, certificateArn } = props;
+  if (webOrigin === undefined) {
+    if (certificateArn) {
+      throw new Error(
+        'With a certificate, give the origin users open the chat at (webOrigin, e.g. -c webOrigin=https://chat.example.com): the files bucket lets pages upload from it only.',
+      );
+    }
+    return `http://*.${stack.region}.elb.${stack.urlSuffix}`;
+  }
+  const url = URL.canParse(webOrigin) ? new URL(webOrigin) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== webOrigin) {
+    throw new Error(
+      `webOrigin must be an origin, a scheme and a host in lower case without a path (https://chat.example.com), got ${JSON.stringify(webOrigin)}.`,
+    );
+  }
+  return webOrigin;
 }

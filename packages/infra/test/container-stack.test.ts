@@ -172,6 +172,7 @@ describe('the container stack on DynamoDB, without a certificate', () => {
     assert.deepEqual(Object.keys(environment).sort(), [
       'CHAT_TOKEN_SECRET_ARN',
       'DYNAMODB_TABLE',
+      'FILES_S3_BUCKET',
       'REDIS_URL',
       'TRUSTED_PROXIES',
     ]);
@@ -187,6 +188,47 @@ describe('the container stack on DynamoDB, without a certificate', () => {
     assert.equal(server.dynamodb?.tableName, 'resolved-name');
     assert.match(server.cluster?.redisUrl ?? '', /^rediss:\/\/:from-secrets-manager@resolved-host:6379/);
     assert.equal(server.tokenSecretArn, env.CHAT_TOKEN_SECRET_ARN);
+    assert.deepEqual(server.files, { s3: { bucket: 'resolved-name' } });
+  });
+
+  it('keeps attached files in a private bucket the tasks reach in the VPC, with uploads from the load balancer only', () => {
+    const [[bucketId, bucket]] = resourcesOfType(template, 'AWS::S3::Bucket').filter(([, b]) =>
+      JSON.stringify(b.Properties.LifecycleConfiguration).includes('ExpireUnattachedUploads'),
+    ) as [[string, Resource]];
+    assert.deepEqual(environment.FILES_S3_BUCKET, { Ref: bucketId });
+    assert.equal(bucket.DeletionPolicy, 'Retain');
+    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [rule] = (bucket.Properties.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> }).CorsRules;
+    assert.deepEqual(rule!.AllowedMethods, ['PUT', 'GET']);
+    assert.deepEqual(rule!.AllowedOrigins, [
+      { 'Fn::Join': ['', ['http://*.eu-west-1.elb.', { Ref: 'AWS::URLSuffix' }]] },
+    ]);
+    const endpoints = resourcesOfType(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties));
+    assert.ok(
+      endpoints.some((endpoint) => endpoint.includes('.s3')),
+      endpoints.join('\n'),
+    );
+    // The task role: every route's file actions (as the functions have them, added up), on the two prefixes only.
+    const statements = resourcesOfType(template, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('TaskTaskRole'))
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')));
+    const granted = Object.fromEntries(
+      statements.map((statement) => [
+        /(uploads|files)\/\*/.exec(JSON.stringify(statement.Resource))?.[1],
+        [statement.Action].flat().sort(),
+      ]),
+    );
+    assert.deepEqual(granted, {
+      uploads: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      files: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+    });
+    for (const statement of statements) assert.match(JSON.stringify(statement.Resource), new RegExp(bucketId));
   });
 
   it('runs Redis with TLS, AUTH from Secrets Manager, encryption at rest and a replica in another zone', () => {
@@ -276,7 +318,40 @@ describe('the container stack on DynamoDB, without a certificate', () => {
 });
 
 describe('the container stack with a certificate', () => {
-  const { template, findings } = synthContainer({ certificateArn: CERTIFICATE });
+  const { template, findings } = synthContainer({ certificateArn: CERTIFICATE, webOrigin: 'https://chat.example.com' });
+
+  it('lets pages upload files from the chat’s origin only', () => {
+    const cors = resourcesOfType(template, 'AWS::S3::Bucket').flatMap(([, bucket]) =>
+      bucket.Properties.CorsConfiguration ? [bucket.Properties.CorsConfiguration] : [],
+    );
+    assert.deepEqual(cors, [
+      {
+        CorsRules: [
+          {
+            AllowedHeaders: ['content-type'],
+            AllowedMethods: ['PUT', 'GET'],
+            AllowedOrigins: ['https://chat.example.com'],
+            MaxAge: 3600,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses a certificate without the origin users open the chat at, and an origin that is not one', () => {
+    assert.throws(() => synthContainer({ certificateArn: CERTIFICATE }), /give the origin users open the chat at/);
+    for (const webOrigin of [
+      'https://chat.example.com/',
+      'https://Chat.example.com',
+      'chat.example.com',
+      'ftp://x.y',
+    ]) {
+      assert.throws(
+        () => synthContainer({ certificateArn: CERTIFICATE, webOrigin }),
+        new RegExp(`webOrigin must be an origin.*${JSON.stringify(webOrigin).replace(/[./]/g, '\\$&')}`),
+      );
+    }
+  });
 
   it('serves HTTPS on 443 with the recommended TLS policy, redirects 80, and refuses management paths on 443', () => {
     assert.deepEqual(findings, []);
@@ -327,6 +402,11 @@ describe('the container stack on Aurora PostgreSQL (-c containerDatabase=aurora)
     assert.match(server.database?.url ?? '', /^postgres:\/\/chat:pw@/);
   });
 });
+
+interface Statement {
+  Action: string[] | string;
+  Resource: unknown;
+}
 
 interface TargetTracking {
   TargetValue: number;
