@@ -42,7 +42,7 @@ import type { Broadcaster } from './ports/broadcaster.ts';
 import type { ChatStore } from './ports/chat-store.ts';
 import { redactUrl } from './redact-url.ts';
 import { ChatServerError, ChatServerErrorCode } from './server-error.ts';
-import { type ChatFilesOptions, openFileStore } from './store/files/open-file-store.ts';
+import { type ChatFilesOptions, type OpenedFileStore, openFileStore } from './store/files/open-file-store.ts';
 import { DEFAULT_DATA_DIR } from './store/sqlite/sqlite-chat-store.ts';
 import { traceChatStore } from './store/traced-chat-store.ts';
 
@@ -257,7 +257,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   let sweepTimer: NodeJS.Timeout | undefined;
   let guestTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
-  let files: Awaited<ReturnType<typeof openFileStore>> | undefined;
+  let files: OpenedFileStore | undefined;
   const inFlight = new InFlight();
   try {
     try {
@@ -313,7 +313,13 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       tls: false,
       logger: logger === false ? false : logger.child({ component: 'gateway' }),
       requestHandler: withHealthEndpoints(
-        createChatRequestHandler({ service, webRoot: settings.webRoot, logger: chatLogger, trustedProxies }),
+        createChatRequestHandler({
+          service,
+          webRoot: settings.webRoot,
+          fileOrigins: files.origins,
+          logger: chatLogger,
+          trustedProxies,
+        }),
         health,
       ),
       ...(settings.cluster && { cluster: settings.cluster }),

@@ -227,6 +227,33 @@ describe('chat static files', () => {
     assert.deepEqual([head.status, head.body], [200, '']);
   });
 
+  it('lets its pages load and connect to their own origin only, and sends no referrer', async () => {
+    const response = await fetch(chat.url, { signal: AbortSignal.timeout(WAIT_MS) });
+    const policy = Object.fromEntries(
+      (response.headers.get('content-security-policy') ?? '').split('; ').map((directive) => {
+        const [name, ...sources] = directive.split(' ');
+        return [name, sources.join(' ')];
+      }),
+    );
+    assert.deepEqual(policy, {
+      'default-src': "'self'",
+      'script-src': "'self'",
+      'style-src': "'self' 'unsafe-inline'",
+      'img-src': "'self' data: blob:",
+      'font-src': "'self' data:",
+      'connect-src': "'self' ws: wss:",
+      'object-src': "'none'",
+      'base-uri': "'self'",
+      'frame-ancestors': "'none'",
+    });
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    await response.arrayBuffer();
+    const script = await fetch(`${chat.url}/assets/app-1a2b.js`, { signal: AbortSignal.timeout(WAIT_MS) });
+    assert.equal(script.headers.get('content-security-policy'), null);
+    await script.arrayBuffer();
+  });
+
   it('answers a missing asset with 404, not the app', async () => {
     assert.equal((await get('/assets/missing.js')).status, 404);
   });

@@ -13,7 +13,7 @@ import { distDir, ensureBuilt, launchChromium, newPage, signUp } from './browser
 /** What a browser test may change about the server. */
 export type BrowserChatOptions = Pick<
   ChatServerOptions,
-  'rateLimits' | 'passwordCost' | 'heartbeatIntervalMs' | 'broadcaster' | 'serverAdmins'
+  'rateLimits' | 'passwordCost' | 'heartbeatIntervalMs' | 'broadcaster' | 'serverAdmins' | 'files'
 >;
 
 export class BrowserChat {
@@ -81,10 +81,11 @@ export interface TwoPeople {
  * `grace` up, each on their own page; after them, closes it. The fields are set
  * once the `before` hook has run.
  */
-export function withTwoPeople(options: BrowserChatOptions = {}): TwoPeople {
+export function withTwoPeople(options: BrowserChatOptions | (() => BrowserChatOptions) = {}): TwoPeople {
   const people = {} as TwoPeople;
   before(async () => {
-    const chat = await BrowserChat.start(options);
+    // A function when the options need what an earlier `before` hook started.
+    const chat = await BrowserChat.start(typeof options === 'function' ? options() : options);
     const [ada, grace] = [await newPage(chat.browser), await newPage(chat.browser)];
     await signUp(ada, chat.server.url, 'ada');
     await signUp(grace, chat.server.url, 'grace');

@@ -11,13 +11,15 @@ import { createStaticFiles } from './static-files.ts';
 export interface ChatRequestHandlerOptions extends ApiRoutesOptions {
   /** Directory of the built web client. */
   webRoot: string;
+  /** Origins the client's pages reach for files besides the chat's own (static-files.ts). @default [] */
+  fileOrigins?: readonly string[];
 }
 
 export function createChatRequestHandler(
   options: ChatRequestHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const api = createApiRoutes(options);
-  const files = createStaticFiles(options.webRoot);
+  const files = createStaticFiles(options.webRoot, { fileOrigins: options.fileOrigins ?? [] });
   return (request, response) => {
     const url = request.url ?? '/';
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) api(request, response);

@@ -35,19 +35,29 @@ const CONTENT_TYPES: Record<string, string> = {
 /**
  * What the page may load: its own scripts, styles and images (plus inline
  * styles and `data:` images, which the client's avatars use) and its own API and
- * WebSocket; nothing from elsewhere, no plugins, no framing.
+ * WebSocket; nothing from elsewhere, no plugins, no framing. Files kept on S3 are
+ * uploaded to and shown from the bucket's origin (`fileOrigins`), so that origin
+ * may be connected to and its images shown.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+function contentSecurityPolicy(fileOrigins: readonly string[]): string {
+  const files = fileOrigins.map((origin) => ` ${origin}`).join('');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${files}`,
+    "font-src 'self' data:",
+    `connect-src 'self' ws: wss:${files}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export interface StaticFilesOptions {
+  /** Origins the pages upload files to and show images from, besides their own (an S3 bucket's). @default [] */
+  fileOrigins?: readonly string[];
+}
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Switchboard chat</title></head>
@@ -58,53 +68,114 @@ Build it with <code>npm run build --workspace @switchboard/web</code> (or start 
 `;
 
 /** Answers GET and HEAD requests from `root`. */
-export function createStaticFiles(root: string): (request: IncomingMessage, response: ServerResponse) => void {
-  const base = resolve(root);
-  return (request, response) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendText(response, request, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
-      return;
-    }
-    void serve(base, request, response).catch(() => {
-      if (!response.headersSent) sendText(response, request, 500, 'Internal Server Error');
-      else response.destroy();
-    });
-  };
+export function createStaticFiles(
+  root: string,
+  options: StaticFilesOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const files = new StaticFiles(resolve(root), contentSecurityPolicy(options.fileOrigins ?? []));
+  return (request, response) => files.answer(request, response);
 }
 
-async function serve(base: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  let path: string;
-  try {
-    path = decodeURIComponent((request.url ?? '/').split('?', 1)[0]!);
-  } catch {
-    sendText(response, request, 400, 'Bad Request');
-    return;
+class StaticFiles {
+  readonly #base: string;
+  readonly #policy: string;
+
+  constructor(base: string, policy: string) {
+    this.#base = base;
+    this.#policy = policy;
   }
-  // Resolved against the root and checked to stay inside it: `..`, encoded or not, cannot escape.
-  const file = resolve(base, `.${path}`);
-  if (path.includes('\0') || (file !== base && !file.startsWith(base + sep))) {
-    sendText(response, request, 404, 'Not Found');
-    return;
+
+  answer(request: IncomingMessage, response: ServerResponse): void {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      this.#sendText(response, request, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+      return;
+    }
+    void this.#serve(request, response).catch(() => {
+      if (!response.headersSent) this.#sendText(response, request, 500, 'Internal Server Error');
+      else response.destroy();
+    });
   }
-  let target = file;
-  let size = await fileSize(target);
-  if (size === undefined) {
-    target = join(file, 'index.html');
-    size = await fileSize(target);
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const base = this.#base;
+    let path: string;
+    try {
+      path = decodeURIComponent((request.url ?? '/').split('?', 1)[0]!);
+    } catch {
+      this.#sendText(response, request, 400, 'Bad Request');
+      return;
+    }
+    // Resolved against the root and checked to stay inside it: `..`, encoded or not, cannot escape.
+    const file = resolve(base, `.${path}`);
+    if (path.includes('\0') || (file !== base && !file.startsWith(base + sep))) {
+      this.#sendText(response, request, 404, 'Not Found');
+      return;
+    }
+    let target = file;
+    let size = await fileSize(target);
+    if (size === undefined) {
+      target = join(file, 'index.html');
+      size = await fileSize(target);
+    }
+    if (size !== undefined) {
+      this.#sendFile(response, request, target, size, path.startsWith('/assets/'));
+      return;
+    }
+    // A client-side route (no extension) gets the app; a missing asset is a 404, not HTML posing as a script.
+    if (extname(path) === '') {
+      const index = join(base, 'index.html');
+      const size = await fileSize(index);
+      if (size !== undefined) this.#sendFile(response, request, index, size, false);
+      else this.#sendText(response, request, 200, NOT_BUILT_PAGE, {}, 'text/html; charset=utf-8');
+      return;
+    }
+    this.#sendText(response, request, 404, 'Not Found');
   }
-  if (size !== undefined) {
-    sendFile(response, request, target, size, path.startsWith('/assets/'));
-    return;
+
+  #sendFile(response: ServerResponse, request: IncomingMessage, file: string, size: number, immutable: boolean): void {
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    response.writeHead(200, {
+      ...this.#securityHeaders(type),
+      'content-type': type,
+      'content-length': size,
+      // Vite puts content hashes in asset names; everything else must be revalidated.
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    createReadStream(file)
+      .on('error', () => response.destroy())
+      .pipe(response);
   }
-  // A client-side route (no extension) gets the app; a missing asset is a 404, not HTML posing as a script.
-  if (extname(path) === '') {
-    const index = join(base, 'index.html');
-    const size = await fileSize(index);
-    if (size !== undefined) sendFile(response, request, index, size, false);
-    else sendText(response, request, 200, NOT_BUILT_PAGE, {}, 'text/html; charset=utf-8');
-    return;
+
+  #sendText(
+    response: ServerResponse,
+    request: IncomingMessage,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+    type = 'text/plain; charset=utf-8',
+  ): void {
+    response.writeHead(status, {
+      ...headers,
+      ...this.#securityHeaders(type),
+      'content-type': type,
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-cache',
+    });
+    response.end(request.method === 'HEAD' ? undefined : text);
   }
-  sendText(response, request, 404, 'Not Found');
+
+  #securityHeaders(type: string): Record<string, string> {
+    const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
+    if (type.startsWith('text/html')) {
+      headers['content-security-policy'] = this.#policy;
+      headers['referrer-policy'] = 'no-referrer';
+    }
+    return headers;
+  }
 }
 
 /** The size of a regular file, or undefined. */
@@ -115,55 +186,4 @@ async function fileSize(file: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function sendFile(
-  response: ServerResponse,
-  request: IncomingMessage,
-  file: string,
-  size: number,
-  immutable: boolean,
-): void {
-  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-  response.writeHead(200, {
-    ...securityHeaders(type),
-    'content-type': type,
-    'content-length': size,
-    // Vite puts content hashes in asset names; everything else must be revalidated.
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-  });
-  if (request.method === 'HEAD') {
-    response.end();
-    return;
-  }
-  createReadStream(file)
-    .on('error', () => response.destroy())
-    .pipe(response);
-}
-
-function sendText(
-  response: ServerResponse,
-  request: IncomingMessage,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-  type = 'text/plain; charset=utf-8',
-): void {
-  response.writeHead(status, {
-    ...headers,
-    ...securityHeaders(type),
-    'content-type': type,
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-cache',
-  });
-  response.end(request.method === 'HEAD' ? undefined : text);
-}
-
-function securityHeaders(type: string): Record<string, string> {
-  const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
-  if (type.startsWith('text/html')) {
-    headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
-    headers['referrer-policy'] = 'no-referrer';
-  }
-  return headers;
 }

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/types.ts';
 import { type ChatServer, startChatServer } from '../../src/server.ts';
+import { ChatServerErrorCode } from '../../src/server-error.ts';
 import { S3FileStore } from '../../src/store/files/s3-file-store.ts';
 import { ChatClient, type Frame, postJson, register, WAIT_MS } from '../chat-test-client.ts';
 import { cheapPasswordCost, relaxedRateLimits } from '../test-settings.ts';
@@ -150,6 +151,33 @@ describe('the chat with files on S3', () => {
       clientMessageId: randomUUID(),
       attachments: [{ id, name, type }],
     });
+
+  it('lets its pages upload to the bucket and show its images, and nothing else beside their own origin', async () => {
+    const response = await fetch(chat.url, { signal: AbortSignal.timeout(WAIT_MS) });
+    await response.arrayBuffer();
+    const directives = (response.headers.get('content-security-policy') ?? '').split('; ');
+    const bucketOrigin = new URL(s3.client.endpoint as string).origin;
+    assert.ok(directives.includes(`connect-src 'self' ws: wss: ${bucketOrigin}`), directives.join('\n'));
+    assert.ok(directives.includes(`img-src 'self' data: blob: ${bucketOrigin}`), directives.join('\n'));
+    assert.ok(directives.includes("default-src 'self'"));
+  });
+
+  it('refuses to start with a bucket it cannot sign a URL for, saying so', async () => {
+    const noCredentials = async () => {
+      throw new Error('no credentials here');
+    };
+    await assert.rejects(
+      startChatServer({
+        port: 0,
+        dataDir: join(dataDir, 'unsigned'),
+        logger: false,
+        files: { s3: { bucket: s3.bucket, client: { ...s3.client, credentials: noCredentials } } },
+      }),
+      (error: Error & { code?: string }) =>
+        error.code === ChatServerErrorCode.config &&
+        /FILES_S3_BUCKET: no URL of the bucket could be signed \(no credentials here\)/.test(error.message),
+    );
+  });
 
   it('uploads and downloads by presigned URLs, and deleting the message deletes the object', async () => {
     const image = png(50, 40);

@@ -15,14 +15,31 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export async function startLocalS3(bucket = 'chat-files'): Promise<LocalS3> {
+/**
+ * @param corsOrigin the origin (S3's pattern: one `*` allowed) whose pages may `PUT`
+ *   and `GET` in the bucket, as the CDK stacks' CORS rule lets the web client's;
+ *   without it, no CORS (as a bucket without a rule)
+ */
+export async function startLocalS3(bucket = 'chat-files', corsOrigin?: string): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), 'local-s3-'));
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: [
+      {
+        name: bucket,
+        configs:
+          corsOrigin === undefined
+            ? []
+            : [
+                `<CORSConfiguration><CORSRule><AllowedOrigin>${corsOrigin}</AllowedOrigin>` +
+                  '<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod>' +
+                  '<AllowedHeader>content-type</AllowedHeader></CORSRule></CORSConfiguration>',
+              ],
+      },
+    ],
   });
   const { port } = await server.run();
   return {

@@ -35,21 +35,38 @@ export interface ChatFilesOptions {
 
 const UPLOAD_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** What the chat service takes, or `undefined` when files are off; plus what to close. */
+/** An opened file store: what the chat service takes, where browsers fetch files, what to close. */
+export interface OpenedFileStore {
+  /** `undefined` when files are off. */
+  files: FileServiceOptions | undefined;
+  /** Origins other than the chat's that its pages upload to and show images from (S3's). */
+  origins: string[];
+  close(): void;
+}
+
 export async function openFileStore(
   options: ChatFilesOptions | false | undefined,
   defaults: { dataDir: string; cluster: boolean; logger: ChatLogger },
-): Promise<{ files: FileServiceOptions | undefined; close(): void }> {
+): Promise<OpenedFileStore> {
   const settings = options ?? (defaults.cluster ? false : { dir: join(defaults.dataDir, 'files') });
-  if (settings === false) return { files: undefined, close() {} };
+  if (settings === false) return { files: undefined, origins: [], close() {} };
   if (settings.dir !== undefined && settings.s3 !== undefined) {
     throw new TypeError('Choose one file store: a directory (FILES_DIR) or an S3 bucket (FILES_S3_BUCKET), not both.');
   }
   const limits = settings.limits ?? {};
   if (settings.s3) {
     const store = new S3FileStore(settings.s3);
+    let origin: string;
+    try {
+      origin = await store.origin();
+    } catch (error) {
+      store.destroy();
+      throw new TypeError(`FILES_S3_BUCKET: no URL of the bucket could be signed (${(error as Error).message}).`, {
+        cause: error,
+      });
+    }
     // The chat signs no links of its own with S3 (they are presigned): any key will do.
-    return { files: { store, limits, linkKey: randomBytes(32) }, close: () => store.destroy() };
+    return { files: { store, limits, linkKey: randomBytes(32) }, origins: [origin], close: () => store.destroy() };
   }
   const dir = resolve(settings.dir ?? join(defaults.dataDir, 'files'));
   const store = new DirectoryFileStore(dir);
@@ -63,7 +80,7 @@ export async function openFileStore(
   };
   sweep();
   const timer = setInterval(sweep, UPLOAD_SWEEP_INTERVAL_MS).unref();
-  return { files, close: () => clearInterval(timer) };
+  return { files, origins: [], close: () => clearInterval(timer) };
 }
 
 /**

@@ -116,6 +116,17 @@ export class S3FileStore implements FileStore {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: from })).catch(unavailable);
   }
 
+  /**
+   * Where the URLs it presigns point (`https://<bucket>.s3.<region>.amazonaws.com`, or the
+   * endpoint's origin for an S3-compatible server): a page served by the chat must be let
+   * reach it (static-files.ts, `fileOrigins`). Read from a URL signed as every other one
+   * is, so it follows the region, the endpoint and the path style as they do.
+   */
+  async origin(): Promise<string> {
+    const probe = new GetObjectCommand({ Bucket: this.#bucket, Key: 'origin' });
+    return new URL(await getSignedUrl(this.#client, probe, { expiresIn: 1 })).origin;
+  }
+
   async downloadUrl(key: string, options: DownloadOptions): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.#bucket,
