@@ -30,6 +30,8 @@ interface Observed {
   table: Set<TableAction>;
   indexes: boolean;
   posts: number;
+  /** DeleteConnection calls: closing a connection. */
+  closes: number;
 }
 
 /** The IAM actions a DynamoDB command needs (transactions are authorised per item). */
@@ -65,7 +67,7 @@ describe('function access', () => {
     assert.ok(name, 'every call happens inside a function invocation');
     let entry = observed.get(name);
     if (!entry) {
-      entry = { table: new Set(), indexes: false, posts: 0 };
+      entry = { table: new Set(), indexes: false, posts: 0, closes: 0 };
       observed.set(name, entry);
     }
     update(entry);
@@ -120,8 +122,8 @@ describe('function access', () => {
     // Functions post to the management listener, which the gateway names in each event's domainName.
     process.env.CONNECTIONS_URL = `https://localhost:${listening.managementPort}/ws`;
     managementClient(process.env.CONNECTIONS_URL).middlewareStack.add(
-      (next) => async (args) => {
-        record((entry) => entry.posts++);
+      (next, context) => async (args) => {
+        record((entry) => (context.commandName === 'DeleteConnectionCommand' ? entry.closes++ : entry.posts++));
         return next(args);
       },
       { step: 'initialize', name: 'recordPosts' },
@@ -275,11 +277,11 @@ describe('function access', () => {
     assert.deepEqual([...invoked.keys()].sort(), Object.keys(functionAccess).sort(), 'every function ran');
     const report: string[] = [];
     const usage = (name: ChatFunctionName) =>
-      observed.get(name) ?? { table: new Set<TableAction>(), indexes: false, posts: 0 };
+      observed.get(name) ?? { table: new Set<TableAction>(), indexes: false, posts: 0, closes: 0 };
     for (const name of Object.keys(functionAccess) as ChatFunctionName[]) {
       const used = usage(name);
       report.push(
-        `${name}: ${[...used.table].sort().join(' ')}${used.indexes ? ' +indexes' : ''}${used.posts ? ` +${used.posts} posts` : ''}`,
+        `${name}: ${[...used.table].sort().join(' ')}${used.indexes ? ' +indexes' : ''}${used.posts ? ` +${used.posts} posts` : ''}${used.closes ? ` +${used.closes} closes` : ''}`,
       );
     }
     t.diagnostic(report.join('\n'));
@@ -290,6 +292,7 @@ describe('function access', () => {
       for (const action of used.table) assert.ok(grant.table.includes(action), `${name} uses ${action}`);
       if (used.indexes) assert.ok(grant.indexes, `${name} queries an index`);
       if (used.posts > 0) assert.ok(grant.postToConnections, `${name} posts to connections`);
+      assert.equal(grant.closeConnections, used.closes > 0, `${name} closes connections: granted exactly when it does`);
       // Nothing granted beyond what it did, and what a 410 makes a posting function do.
       const possible = new Set([...used.table, ...(grant.postToConnections ? forgetConnection : [])]);
       for (const action of grant.table) assert.ok(possible.has(action), `${name} is granted ${action} it never uses`);

@@ -174,7 +174,12 @@ export class ChatStack extends Stack {
       ['searchIndexer', searchIndexer],
     ];
     for (const [name, fn] of functions) {
-      if (functionAccess[name].postToConnections) this.webSocketApi.grantPostToConnection(fn);
+      const { postToConnections, closeConnections } = functionAccess[name];
+      const methods = [
+        ...(postToConnections ? ['POST' as const] : []),
+        ...(closeConnections ? ['DELETE' as const] : []),
+      ];
+      if (methods.length > 0) this.webSocketApi.grantManageConnections(fn, methods);
     }
     if (openSearch) {
       this.openSearch = new OpenSearchSearch(this, 'OpenSearch', {

@@ -143,27 +143,35 @@ export class ChatWebSocketApi extends Construct {
     });
   }
 
-  /** Allows PostToConnection to this API's stage, and nothing else (no GET, no DELETE: the chat uses neither). */
-  grantPostToConnection(grantee: IGrantable & IConstruct): void {
-    const connections = Arn.format(
-      {
-        service: 'execute-api',
-        resource: this.api.apiId,
-        resourceName: `${this.stage.stageName}/POST/@connections/*`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      },
-      Stack.of(this),
+  /**
+   * Allows `@connections` calls on this API's stage with the given methods only: `POST`
+   * (PostToConnection) and `DELETE` (DeleteConnection, closing one); never `GET`, which the
+   * chat does not use.
+   */
+  grantManageConnections(grantee: IGrantable & IConstruct, methods: ReadonlyArray<'POST' | 'DELETE'>): void {
+    const resources = methods.map((method) =>
+      Arn.format(
+        {
+          service: 'execute-api',
+          resource: this.api.apiId,
+          resourceName: `${this.stage.stageName}/${method}/@connections/*`,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        },
+        Stack.of(this),
+      ),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [connections] }),
+      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }),
     );
     // The finding is on the principal's policy (the function's role).
     const principal = grantee.grantPrincipal;
-    acknowledge(
-      Construct.isConstruct(principal) ? principal : grantee,
-      wildcardResourceFinding(this, connections),
-      'Connection ids are known only at run time; the permission is limited to POST on this API and stage.',
-    );
+    for (const [index, connections] of resources.entries()) {
+      acknowledge(
+        Construct.isConstruct(principal) ? principal : grantee,
+        wildcardResourceFinding(this, connections),
+        `Connection ids are known only at run time; the permission is limited to ${methods[index]} on this API and stage.`,
+      );
+    }
   }
 
   /** A metric of this stage (namespace AWS/ApiGateway, dimensions ApiId and Stage). */

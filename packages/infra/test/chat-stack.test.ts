@@ -169,13 +169,18 @@ describe('ChatStack', () => {
           name,
         );
       }
-      const posts = statements.filter((statement) => String(statement.Action).includes('execute-api:'));
-      assert.equal(posts.length, access.postToConnections ? 1 : 0, name);
-      for (const statement of posts) {
+      const connections = statements.filter((statement) => String(statement.Action).includes('execute-api:'));
+      const methods = [...(access.postToConnections ? ['POST'] : []), ...(access.closeConnections ? ['DELETE'] : [])];
+      assert.equal(connections.length, methods.length > 0 ? 1 : 0, name);
+      for (const statement of connections) {
         assert.deepEqual(statement.Action, 'execute-api:ManageConnections', name);
-        const arn = JSON.stringify(statement.Resource);
-        assert.match(arn, new RegExp(`"Ref":"${apiId}"`), name);
-        assert.match(arn, new RegExp(`/${definition.stage}/POST/@connections/\\*`), name);
+        const arns = [statement.Resource].flat().map((resource) => JSON.stringify(resource));
+        for (const arn of arns) assert.match(arn, new RegExp(`"Ref":"${apiId}"`), name);
+        assert.deepEqual(
+          arns.map((arn) => new RegExp(`/${definition.stage}/(\\w+)/@connections/\\*`).exec(arn)?.[1]),
+          methods,
+          name,
+        );
       }
       const secrets = statements.filter((statement) => String(statement.Action).includes('secretsmanager:'));
       assert.deepEqual(

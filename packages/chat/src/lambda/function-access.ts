@@ -29,8 +29,13 @@ export interface FunctionAccess {
   table: readonly TableAction[];
   /** Queries the table's indexes. */
   indexes: boolean;
-  /** Posts to WebSocket connections (`execute-api:ManageConnections`, POST only). */
+  /** Posts to WebSocket connections (`execute-api:ManageConnections` on `POST @connections`). */
   postToConnections: boolean;
+  /**
+   * Closes WebSocket connections (`execute-api:ManageConnections` on `DELETE @connections`):
+   * ending someone's sessions closes their open connections too.
+   */
+  closeConnections: boolean;
   /** Reads the token secret's versions (`secretsmanager:GetSecretValue`). */
   tokenKeys: boolean;
   /**
@@ -74,6 +79,7 @@ function posting(table: TableAction[], indexes = false): FunctionAccess {
     table: [...new Set([...table, ...forgetConnection])],
     indexes,
     postToConnections: true,
+    closeConnections: false,
     tokenKeys: false,
     searchEngine: false,
   };
@@ -81,7 +87,15 @@ function posting(table: TableAction[], indexes = false): FunctionAccess {
 
 /** A function that only reads the table and answers its caller. */
 function reading(table: TableAction[], indexes = false): FunctionAccess {
-  return { store: table.length > 0, table, indexes, postToConnections: false, tokenKeys: false, searchEngine: false };
+  return {
+    store: table.length > 0,
+    table,
+    indexes,
+    postToConnections: false,
+    closeConnections: false,
+    tokenKeys: false,
+    searchEngine: false,
+  };
 }
 
 const writesMessages: TableAction[] = ['GetItem', 'Query', 'PutItem', 'UpdateItem'];
@@ -131,7 +145,10 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
   // The caller (server admin?), the room and membership, then a page of the log.
   auditLog: reading(['GetItem', 'Query', 'UpdateItem']),
   // The deactivation item, the user's sessions (deleted), their connections (closed), the audit entry.
-  deactivateUser: posting(['GetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem']),
+  deactivateUser: {
+    ...posting(['GetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem']),
+    closeConnections: true,
+  },
   openDirect: posting(['GetItem', 'Query', 'PutItem', 'BatchWriteItem']),
   // Like openDirect, and the group's members (an index) to name it.
   openGroup: posting(['GetItem', 'Query', 'PutItem', 'BatchWriteItem'], true),
