@@ -140,12 +140,12 @@ describe('function access', () => {
     await stopDynamoDbLocal();
   });
 
-  const post = async (path: string, body: unknown): Promise<{ statusCode: number; body: string }> =>
+  const post = async (path: string, body: unknown, token?: string): Promise<{ statusCode: number; body: string }> =>
     (await httpApi(
       {
         version: '2.0',
         rawPath: path,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
         body: JSON.stringify(body),
         isBase64Encoded: false,
         requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } },
@@ -222,6 +222,13 @@ describe('function access', () => {
     const admin = await connect(await account('/api/register', SERVER_ADMIN));
     await admin.ok({ action: 'deactivateUser', userId: spammerId });
     await admin.close();
+    // A password change ends every session of the account and closes its connection.
+    const changing = await account('/api/register');
+    const changer = await connect(changing);
+    const passwords = { currentPassword: PASSWORD, newPassword: 'another password' };
+    const changed = await post('/api/password', passwords, changing.token);
+    assert.equal(changed.statusCode, 200, changed.body);
+    await changer.closed();
     await first.ok({ action: 'openDirect', userId: guest.user.id });
     const group = (await first.ok({ action: 'openGroup', userIds: [guest.user.id, third.user.id] })).room;
     // Found by the searches below: a group's result is named by its members.
@@ -267,9 +274,9 @@ describe('function access', () => {
     await first.close();
     await second.sync();
     await second.close();
-    // $disconnect runs after the close handshake: wait until all four (the deactivated one too) have finished.
+    // $disconnect runs after the close handshake: wait until all five (the closed ones too) have finished.
     const deadline = Date.now() + 60_000;
-    while ((invoked.get('$disconnect') !== 4 || inFlight > 0) && Date.now() < deadline) {
+    while ((invoked.get('$disconnect') !== 5 || inFlight > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.equal(inFlight, 0, 'every invocation finished');

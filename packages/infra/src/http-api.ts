@@ -1,5 +1,5 @@
 /**
- * The chat's HTTP endpoints (`HttpRoute`: register, log in, guest, search) on an
+ * The chat's HTTP endpoints (every `HttpRoute`: accounts, sessions, search, files) on an
  * API Gateway HTTP API, all served by one function, with CORS for the web
  * client's origin, stage throttling and JSON access logs. HTTP APIs deliver
  * access logs through CloudWatch Logs' own delivery, without the account's API

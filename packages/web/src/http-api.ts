@@ -2,7 +2,13 @@
  * The chat's HTTP endpoints (docs/protocol.md, "HTTP endpoints"): accounts, which
  * a browser needs before it holds a WebSocket token.
  */
-import type { ChatErrorBody, ChatErrorCode, RegisterRequest, Session } from '@switchboard/chat/api';
+import type {
+  ChangePasswordRequest,
+  ChatErrorBody,
+  ChatErrorCode,
+  RegisterRequest,
+  Session,
+} from '@switchboard/chat/api';
 import { serverConfig } from './server-config.ts';
 
 /** An HTTP endpoint answered with an error body (or could not be reached: `NETWORK`). */
@@ -33,6 +39,11 @@ export function guest(): Promise<Session> {
 /** A new session for a live token; the old token stops working. */
 export function refreshSession(token: string): Promise<Session> {
   return post('/api/refresh', {}, token);
+}
+
+/** Sets a new password: every session of the account ends, and this is the caller's new one. */
+export function changePassword(token: string, passwords: ChangePasswordRequest): Promise<Session> {
+  return post('/api/password', passwords, token);
 }
 
 /** Ends the token's session on the server (sign-out on this device). */

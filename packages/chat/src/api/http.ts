@@ -19,6 +19,11 @@ export const HttpRoute = {
   refresh: '/api/refresh',
   /** `{}` with `Authorization: Bearer <token>` -> 204: the token stops working. */
   logOut: '/api/logout',
+  /**
+   * `ChangePasswordRequest` with `Authorization: Bearer <token>` -> 200 `Session`: every
+   * session of the account ends and its connections close; the new one is the caller's.
+   */
+  password: '/api/password',
   /** `CreateUploadRequest` with `Authorization: Bearer <token>` -> 201 `NewUpload` (docs/protocol.md, "Files"). */
   files: '/api/files',
 } as const;
@@ -31,6 +36,11 @@ export interface RegisterRequest {
 }
 
 export type LogInRequest = RegisterRequest;
+
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
 
 export interface SearchHttpRequest {
   query: string;

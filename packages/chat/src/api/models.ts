@@ -220,6 +220,13 @@ export const httpRequestModels: Record<HttpRoute, JsonSchema> = {
   [HttpRoute.guest]: emptyModel,
   [HttpRoute.refresh]: emptyModel,
   [HttpRoute.logOut]: emptyModel,
+  [HttpRoute.password]: {
+    $schema: DRAFT_04,
+    type: 'object',
+    properties: { currentPassword: credentials.password, newPassword: credentials.password },
+    required: ['currentPassword', 'newPassword'],
+    additionalProperties: false,
+  },
   [HttpRoute.search]: {
     $schema: DRAFT_04,
     type: 'object',

@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Ajv04 from 'ajv-draft-04';
-import { type CreateUploadRequest, HttpRoute, type SearchHttpRequest } from '../api/http.ts';
+import {
+  type ChangePasswordRequest,
+  type CreateUploadRequest,
+  HttpRoute,
+  type SearchHttpRequest,
+} from '../api/http.ts';
 import { httpRequestModels } from '../api/models.ts';
 import type { ChatLogger, ChatService, ClientInfo } from '../domain/chat-service.ts';
 import { ChatError, toChatError } from '../domain/errors.ts';
@@ -57,6 +62,10 @@ export function createApiRoutes(
       await service.accounts.signOut(bearerToken(request));
       return [204, undefined];
     },
+    [HttpRoute.password]: async (body, request) => [
+      200,
+      await service.accounts.changePassword(bearerToken(request), body as ChangePasswordRequest, clientOf(request)),
+    ],
     [HttpRoute.search]: async (body, request) => {
       const { userId } = await service.accounts.authenticate(bearerToken(request));
       const { query, roomId, limit } = body as SearchHttpRequest;

@@ -111,6 +111,8 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
     searchEngine: 'read',
     // Presigns uploads and download links.
     files: { uploads: ['PutObject'], files: ['GetObject'] },
+    // A password change closes the account's connections.
+    closeConnections: true,
   },
   $connect: posting(['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem']),
   $disconnect: posting([]),

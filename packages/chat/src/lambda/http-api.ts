@@ -7,7 +7,8 @@
  * keeps from the table's stream.
  *
  * Registering and guests join `general`, which its members hear about over the
- * WebSocket API: its `@connections` endpoint comes from `CONNECTIONS_URL`.
+ * WebSocket API, and a password change closes the account's connections: its
+ * `@connections` endpoint comes from `CONNECTIONS_URL`.
  */
 import type { ChatHandlerDependencies } from '../handlers/handler-types.ts';
 import { createApiRoutes } from '../http/api-routes.ts';

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { ChatConnection } from '../connection/chat-connection.ts';
 import { FileApi } from '../files/file-api.ts';
 import { FileApiContext } from '../files/file-api-context.ts';
-import { type HttpApiError, logOut, refreshSession } from '../http-api.ts';
+import { changePassword, type HttpApiError, logOut, refreshSession } from '../http-api.ts';
 import { browserStorage, webSocketUrl } from '../session-storage.ts';
 import { ChatClient } from '../state/chat-client.ts';
 import { adjacentConversation } from '../state/conversation-order.ts';
@@ -153,6 +153,10 @@ export function ChatScreen({ session, onSession, onSignOut }: ChatScreenProps) {
           >
             <Sidebar
               onNavigate={() => setSidebarOpen(false)}
+              onChangePassword={async (passwords) => {
+                // The server closes this connection too: it reconnects with the token read here.
+                onSession(await changePassword(current.current.token, passwords));
+              }}
               onSignOut={() => {
                 client.drafts.clear();
                 // Ends the session on the server too; signing out here does not wait for it.

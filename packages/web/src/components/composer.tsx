@@ -12,6 +12,7 @@ import { useUploads } from '../files/use-uploads.ts';
 import { AttachmentUploads } from './attachment-uploads.tsx';
 import { useChat, useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
+import { IconButton } from './icon-button.tsx';
 import { MentionSuggestions } from './mention-suggestions.tsx';
 import { useMentionTyping } from './mention-typing.ts';
 import { hasModifier } from './modifier-keys.ts';
@@ -154,24 +155,13 @@ export const Composer = memo(function Composer({ roomId, label, kind }: Composer
       </span>
       {/* After the text box in the tab order: Shift+Tab from it still reaches the messages. */}
       {fileLimits !== null && (
-        <button
-          type="button"
-          className="icon-button composer__attach"
-          aria-label="Attach files"
-          title="Attach files"
-          data-testid="attach-button"
+        <IconButton
+          label="Attach files"
+          className="composer__attach"
+          testId="attach-button"
+          path="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
           onClick={() => picker.current?.click()}
-        >
-          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-            <path
-              d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.8"
-              strokeLinecap="round"
-            />
-          </svg>
-        </button>
+        />
       )}
       <button
         type="submit"

@@ -1,10 +1,13 @@
 /** Who you are, the connection, your rooms and direct messages, and who is online. */
+import type { ChangePasswordRequest } from '@switchboard/chat/api';
 import { useRef } from 'react';
 import { Avatar } from './avatar.tsx';
 import { useChat } from './chat-context.ts';
 import { ConnectionStatus } from './connection-status.tsx';
+import { IconButton } from './icon-button.tsx';
 import { NewConversation, type NewConversationHandle } from './new-conversation.tsx';
 import { OnlineUsers } from './online-users.tsx';
+import { PasswordDialog, type PasswordDialogHandle } from './password-dialog.tsx';
 import { RoomBrowser, type RoomBrowserHandle } from './room-browser.tsx';
 import { RoomList } from './room-list.tsx';
 
@@ -12,11 +15,13 @@ interface SidebarProps {
   /** A room was chosen (closes the drawer on small screens). */
   onNavigate: () => void;
   onSignOut: () => void;
+  onChangePassword: (passwords: ChangePasswordRequest) => Promise<void>;
 }
 
-export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
+export function Sidebar({ onNavigate, onSignOut, onChangePassword }: SidebarProps) {
   const me = useChat((state) => state.me);
   const browser = useRef<RoomBrowserHandle>(null);
+  const password = useRef<PasswordDialogHandle>(null);
   const newConversation = useRef<NewConversationHandle>(null);
   return (
     <aside className="sidebar" aria-label="Rooms and people">
@@ -72,11 +77,20 @@ export function Sidebar({ onNavigate, onSignOut }: SidebarProps) {
             {me.username}
             {me.guest && <span className="tag">guest</span>}
           </span>
+          {!me.guest && (
+            <IconButton
+              label="Change password"
+              testId="change-password"
+              path="M4 15a4 4 0 1 0 8 0a4 4 0 1 0-8 0M11 12l8-8m-3 3l2 2m-4 0l2 2"
+              onClick={() => password.current?.open()}
+            />
+          )}
           <button type="button" className="button button--small button--ghost" onClick={onSignOut}>
             Sign out
           </button>
         </footer>
       )}
+      <PasswordDialog ref={password} onChange={onChangePassword} />
       <RoomBrowser ref={browser} onNavigate={onNavigate} />
       <NewConversation ref={newConversation} onNavigate={onNavigate} />
     </aside>

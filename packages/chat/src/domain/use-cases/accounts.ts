@@ -52,10 +52,7 @@ export class AccountService {
    */
   async register(username: string, password: string, client: ClientInfo): Promise<Session> {
     const name = normalizeUsername(username);
-    const length = [...password].length;
-    if (length < ChatLimits.passwordMinLength || length > ChatLimits.passwordMaxLength) {
-      throw new ChatError('INVALID_PASSWORD');
-    }
+    requireValidPassword(password);
     await this.#context.limits.take('register', clientNetwork(client.address));
     const user = await this.#context.store.createUser({
       id: randomUUID(),
@@ -159,6 +156,37 @@ export class AccountService {
     return session;
   }
 
+  /**
+   * Sets a new password for the token's account once its current one is given: every
+   * session of the account then ends and its open connections close (a device left
+   * signed in, or a stolen token, is cut off), and a new session is returned for the
+   * device that asked. A wrong current password counts as a failed log-in, with the same
+   * limits (`logIn`), so a token alone cannot be used to guess it.
+   * Errors: UNAUTHENTICATED, BAD_REQUEST (a guest has no password), INVALID_PASSWORD,
+   * BAD_CREDENTIALS (the current password is wrong), RATE_LIMITED.
+   */
+  async changePassword(
+    token: string,
+    passwords: { currentPassword: string; newPassword: string },
+    client: ClientInfo,
+  ): Promise<Session> {
+    const { store, limits } = this.#context;
+    const claims = await this.authenticate(token);
+    const user = await this.#context.requireUser(claims.userId);
+    if (user.guest) throw new ChatError('BAD_REQUEST', 'A guest account has no password: register instead.');
+    requireValidPassword(passwords.newPassword);
+    const network = clientNetwork(client.address);
+    await limits.take('logInAddress', network);
+    await limits.claimLogIn(user.username, network);
+    const hash = await store.getPasswordHash(user.id);
+    const check = await this.#passwords.verify(passwords.currentPassword, hash ?? (await this.#passwords.decoy()));
+    if (hash === undefined || !check.valid) throw new ChatError('BAD_CREDENTIALS', 'The current password is wrong.');
+    await limits.forgetLogIn(user.username, network);
+    await store.setPasswordHash(user.id, await this.#passwords.hash(passwords.newPassword));
+    await this.#context.endSessions(user.id);
+    return this.#session(user);
+  }
+
   /** Stores the password again at the current cost; a failure leaves the old hash, which still verifies. */
   async #rehash(user: User, password: string): Promise<void> {
     try {
@@ -176,5 +204,13 @@ export class AccountService {
     await this.#context.store.createSession({ id: sessionId, userId: user.id, createdAt: now, expiresAt });
     await this.#guests.active(user);
     return { token, expiresAt, user: userSummary(user) };
+  }
+}
+
+/** A password's length rule (in code points). Errors: INVALID_PASSWORD. */
+function requireValidPassword(password: string): void {
+  const length = [...password].length;
+  if (length < ChatLimits.passwordMinLength || length > ChatLimits.passwordMaxLength) {
+    throw new ChatError('INVALID_PASSWORD');
   }
 }

@@ -259,6 +259,17 @@ export class ServiceContext {
   }
 
   /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). */
+  /**
+   * Ends every session of the user (their tokens stop working for new connections and
+   * requests: `$connect` and refresh check the session) and closes their open connections.
+   */
+  async endSessions(userId: UserId): Promise<void> {
+    await this.store.deleteUserSessions(userId);
+    for (const { connectionId } of await this.store.listUserConnections(userId)) {
+      await this.guard('disconnect', () => this.broadcaster.disconnect(connectionId));
+    }
+  }
+
   async guard(operation: string, call: () => Promise<void>): Promise<void> {
     try {
       await call();

@@ -29,12 +29,9 @@ export class DeactivationService {
     const target = await context.store.getUser(targetId);
     if (!target) throw new ChatError('USER_NOT_FOUND');
     const changed = await context.store.deactivateUser(targetId, context.clock.now());
-    await context.store.deleteUserSessions(targetId);
     if (changed) {
       await context.recordModeration(adminId, null, 'userDeactivated', target, null);
     }
-    for (const { connectionId } of await context.store.listUserConnections(targetId)) {
-      await context.guard('disconnect', () => context.broadcaster.disconnect(connectionId));
-    }
+    await context.endSessions(targetId);
   }
 }
