@@ -612,6 +612,81 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
       });
     });
 
+    describe('renaming a room', () => {
+      it('lets the owner and an admin rename it, live for members, in summaries, the directory and catch-up', async () => {
+        const ada = await user();
+        const bob = await user();
+        const cy = await user();
+        const roomId = await sharedRoom(ada.client, bob.client);
+        await cy.client.ok({ action: 'joinRoom', roomId });
+        const joined = (await bob.client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId);
+        const before = joined.lastSeq as number;
+        const oldName = joined.name as string;
+        const name = uniqueName('launch');
+
+        const renamed = await ada.client.ok({ action: 'renameRoom', roomId, name: `  ${name.toUpperCase()} ` });
+        assert.deepEqual(
+          [renamed.type, renamed.name, renamed.user.id, renamed.seq],
+          ['roomRenamed', name, ada.session.user.id, before + 1],
+        );
+        const seen = await bob.client.waitFor((f) => f.type === 'roomRenamed' && f.seq === renamed.seq);
+        assert.equal(seen.name, name);
+        const again = await ada.client.ok({ action: 'renameRoom', roomId, name });
+        assert.deepEqual(again, { type: 'roomNameUnchanged', requestId: again.requestId, roomId, name });
+        // An admin may too.
+        await ada.client.ok({ action: 'setMemberRole', roomId, userId: bob.session.user.id, role: 'admin' });
+        const final = uniqueName('final');
+        await bob.client.ok({ action: 'renameRoom', roomId, name: final });
+
+        const welcome = await cy.client.ok({ action: 'hello' });
+        assert.equal(welcome.rooms.find((room: Frame) => room.id === roomId).name, final);
+        assert.equal((await findInDirectory(cy.client, final)).id, roomId);
+        const replay = await cy.client.ok({ action: 'catchUp', rooms: [{ roomId, lastSeq: before }] });
+        assert.deepEqual(
+          replay.rooms[0].events
+            .filter((event: Frame) => event.type === 'roomRenamed')
+            .map((event: Frame) => [event.name, event.user.id]),
+          [
+            [name, ada.session.user.id],
+            [final, bob.session.user.id],
+          ],
+        );
+        // The old name is free: anyone may create a room with it.
+        assert.equal((await cy.client.ok({ action: 'createRoom', name: oldName })).room.name, oldName);
+      });
+
+      it('refuses a plain member, an outsider, general, a direct conversation, a taken or invalid name', async () => {
+        const ada = await user();
+        const bob = await user();
+        const eve = await user();
+        const roomId = await sharedRoom(ada.client, bob.client);
+        const taken = (await eve.client.ok({ action: 'createRoom', name: uniqueName('taken') })).room.name as string;
+        const dm = await ada.client.ok({ action: 'openDirect', username: bob.session.user.username });
+        const rename = (client: ChatClient, room: string, name = uniqueName('mine')) =>
+          client.request({ action: 'renameRoom', roomId: room, name });
+
+        assertError(await rename(bob.client, roomId), 'NOT_ROOM_MODERATOR', 'renameRoom');
+        assertError(await rename(eve.client, roomId), 'NOT_A_MEMBER', 'renameRoom');
+        const general = ada.welcome.rooms.find((room: Frame) => room.name === 'general').id as string;
+        assertError(await rename(ada.client, general), 'NOT_ROOM_MODERATOR', 'renameRoom');
+        assertError(
+          await rename(ada.client, dm.room.id),
+          'DIRECT_CONVERSATION',
+          'renameRoom',
+          'Direct conversations have no name to change.',
+        );
+        assertError(await rename(ada.client, roomId, taken.toUpperCase()), 'ROOM_NAME_TAKEN', 'renameRoom');
+        assertError(await rename(ada.client, roomId, 'general'), 'ROOM_NAME_TAKEN', 'renameRoom');
+        assertError(await rename(ada.client, roomId, 'no spaces allowed'), 'INVALID_ROOM_NAME', 'renameRoom');
+        const summary = (await bob.client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId);
+        assert.equal(
+          (await ada.client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId).name,
+          summary.name,
+        );
+        assert.notEqual(summary.name, taken);
+      });
+    });
+
     describe('mentions and notifications', () => {
       const summaryOf = async (client: ChatClient, roomId: string): Promise<Frame> =>
         (await client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId);

@@ -182,6 +182,7 @@ describe('function access', () => {
     await second.ok({ action: 'joinRoom', roomId: room.id });
     await first.ok({ action: 'listRooms' });
     await first.ok({ action: 'setTopic', roomId: room.id, topic: 'Release planning' });
+    await first.ok({ action: 'renameRoom', roomId: room.id, name: uniqueName('room') });
     const hidden = (await first.ok({ action: 'createRoom', name: uniqueName('room'), visibility: 'private' })).room;
     await first.ok({ action: 'setRoomVisibility', roomId: hidden.id, visibility: 'public' });
     const link = await first.ok({ action: 'createInvite', roomId: hidden.id });

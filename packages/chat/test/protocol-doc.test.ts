@@ -27,6 +27,8 @@ const serverTypes: Record<ServerMessageType, true> = {
   rooms: true,
   roomJoined: true,
   roomLeft: true,
+  roomRenamed: true,
+  roomNameUnchanged: true,
   members: true,
   banned: true,
   unbanned: true,

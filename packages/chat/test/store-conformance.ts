@@ -281,6 +281,61 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         assert.equal((await store.getRoom(room.id))?.lastSeq, room.lastSeq);
       });
 
+      it('renames a room with a roomRenamed event: found and listed by the new name, the old one free', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const room = await roomWith(alice, bob);
+        const oldName = room.name!;
+        const name = uniqueName('renamed');
+        const renamed = await store.renameRoom(room.id, name, alice.id, now());
+        assert.ok(renamed?.type === 'roomRenamed');
+        assert.deepEqual([renamed.seq, renamed.name, renamed.user.id], [room.lastSeq + 3, name, alice.id]);
+        assert.equal(await store.renameRoom(room.id, name, alice.id, now()), null);
+        const stored = await store.getRoom(room.id);
+        assert.deepEqual([stored?.name, stored?.lastSeq], [name, room.lastSeq + 3]);
+        assert.equal((await store.getRoomByName(name))?.id, room.id);
+        assert.equal(await store.getRoomByName(oldName), undefined);
+        assert.equal((await store.getUserRoom(bob.id, room.id))?.room.name, name);
+        const listed = await store.listPublicRooms(bob.id, ALL);
+        assert.equal(listed.find((entry) => entry.room.id === room.id)?.room.name, name);
+        assert.deepEqual((await store.listEvents(room.id, renamed.seq - 1, 10))[0], renamed);
+        // The old name is free for another room at once.
+        const other = await store.createRoom({ id: randomUUID(), name: oldName, createdBy: null, createdAt: now() });
+        assert.equal((await store.getRoomByName(oldName))?.id, other.id);
+      });
+
+      it('refuses a name another room has (in any case), a direct conversation and an unknown room, changing nothing', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const [room, other] = [await roomWith(alice), await newRoom(alice)];
+        const before = await store.getRoom(room.id);
+        await assertChatError(store.renameRoom(room.id, other.name!, alice.id, now()), 'ROOM_NAME_TAKEN');
+        await assertChatError(store.renameRoom(room.id, other.name!.toUpperCase(), alice.id, now()), 'ROOM_NAME_TAKEN');
+        assert.deepEqual(await store.getRoom(room.id), before);
+        assert.equal((await store.getRoomByName(other.name!))?.id, other.id);
+        const { room: direct } = await store.openDirect({
+          id: directRoomId(alice.id, bob.id),
+          userIds: [alice.id, bob.id],
+          createdAt: now(),
+        });
+        await assertChatError(store.renameRoom(direct.id, uniqueName('dm'), alice.id, now()), 'ROOM_NOT_FOUND');
+        await assertChatError(store.renameRoom(randomUUID(), uniqueName('x'), alice.id, now()), 'ROOM_NOT_FOUND');
+      });
+
+      it('of two rooms renamed to one name at once, exactly one gets it', async () => {
+        const alice = await newUser();
+        const rooms = [await roomWith(alice), await roomWith(alice), await roomWith(alice)];
+        const name = uniqueName('contested');
+        const outcomes = await Promise.allSettled(
+          rooms.map((room) => store.renameRoom(room.id, name, alice.id, now())),
+        );
+        assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, JSON.stringify(outcomes));
+        for (const outcome of outcomes) {
+          if (outcome.status === 'rejected')
+            assert.equal((outcome.reason as { code?: string }).code, 'ROOM_NAME_TAKEN');
+        }
+        const holder = await store.getRoomByName(name);
+        assert.equal(rooms.filter((room) => room.id === holder?.id).length, 1);
+      });
+
       it('rejects a taken room name with ROOM_NAME_TAKEN', async () => {
         const room = await newRoom();
         await assertChatError(

@@ -4,7 +4,8 @@
  * change live and has no way to edit it, and the header fits a 390-px-wide
  * screen; a room opened with unread messages shows a "new messages" divider
  * above the first of them, until another room is opened; a message one person
- * pins shows as pinned to the other at once and is listed under "Pinned".
+ * pins shows as pinned to the other at once and is listed under "Pinned"; the
+ * owner renames the room and the other member sees the new name at once.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -125,5 +126,28 @@ describe('room view in Chromium', () => {
     await ada.keyboard.press('p');
     await onGrace.getByTestId('pinned-by').waitFor({ state: 'detached', timeout });
     await onAda.getByTestId('pinned-by').waitFor({ state: 'detached', timeout });
+  });
+
+  it('lets the owner rename the room: the other member sees the new name live, a taken name is refused', async () => {
+    const { ada, grace } = people;
+    await roomItem(ada, 'launch').click();
+    await ada.getByTestId('room-title').filter({ hasText: 'launch' }).waitFor({ timeout });
+    assert.equal(await grace.getByTestId('rename-room').count(), 0, 'only the owner and admins may rename');
+    // A name another room has: the server's reason shows, the name stays.
+    await ada.getByTestId('rename-room').click();
+    await ada.getByTestId('room-name-input').fill('general');
+    await ada.keyboard.press('Enter');
+    await ada.getByTestId('notice').filter({ hasText: 'A room with that name exists.' }).waitFor({ timeout });
+    await ada.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'rename-room');
+    await ada.keyboard.press('Enter');
+    await ada.getByTestId('room-name-input').fill('Launch-Week');
+    await ada.keyboard.press('Enter');
+    for (const page of [ada, grace]) {
+      await roomItem(page, 'launch-week').waitFor({ timeout });
+      assert.equal(await roomItem(page, 'launch').count(), 0);
+    }
+    await ada.getByTestId('room-title').filter({ hasText: 'launch-week' }).waitFor({ timeout });
+    await roomItem(grace, 'launch-week').click();
+    await grace.getByTestId('room-title').filter({ hasText: 'launch-week' }).waitFor({ timeout });
   });
 });

@@ -70,6 +70,7 @@ export const requestModels: Record<ChatAction, JsonSchema> = {
     { roomId: id, topic: { type: 'string', maxLength: ChatLimits.topicMaxLength * 4 } },
     ['roomId', 'topic'],
   ),
+  renameRoom: actionModel('renameRoom', { roomId: id, name }, ['roomId', 'name']),
   setRoomVisibility: actionModel('setRoomVisibility', { roomId: id, visibility }, ['roomId', 'visibility']),
   inviteMember: actionModel('inviteMember', { roomId: id, username: name }, ['roomId', 'username']),
   createInvite: actionModel(

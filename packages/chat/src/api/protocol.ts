@@ -40,6 +40,7 @@ export const ChatAction = [
   'joinRoom',
   'leaveRoom',
   'setTopic',
+  'renameRoom',
   'setRoomVisibility',
   'inviteMember',
   'createInvite',
@@ -111,6 +112,11 @@ export interface SetTopicRequest extends RequestBase<'setTopic'> {
   roomId: RoomId;
   /** Up to 250 characters on one line; empty clears the topic. */
   topic: string;
+}
+export interface RenameRoomRequest extends RequestBase<'renameRoom'> {
+  roomId: RoomId;
+  /** The room name rules of `createRoom`; unique among rooms. */
+  name: string;
 }
 export interface SetRoomVisibilityRequest extends RequestBase<'setRoomVisibility'> {
   roomId: RoomId;
@@ -289,6 +295,7 @@ export type ClientRequest =
   | JoinRoomRequest
   | LeaveRoomRequest
   | SetTopicRequest
+  | RenameRoomRequest
   | SetRoomVisibilityRequest
   | InviteMemberRequest
   | CreateInviteRequest
@@ -403,6 +410,12 @@ export interface TopicUnchangedMessage extends Answer {
   type: 'topicUnchanged';
   roomId: RoomId;
   topic: string | null;
+}
+/** Answer to a `renameRoom` that changed nothing (the room already has that name). A change is answered with `roomRenamed`. */
+export interface RoomNameUnchangedMessage extends Answer {
+  type: 'roomNameUnchanged';
+  roomId: RoomId;
+  name: string;
 }
 /** Answer to a `setRoomVisibility` that changed nothing. A change is answered with `visibilityChanged`. */
 export interface VisibilityUnchangedMessage extends Answer {
@@ -657,6 +670,7 @@ export type ServerMessage =
   | RoomJoinedMessage
   | RoomLeftMessage
   | TopicUnchangedMessage
+  | RoomNameUnchangedMessage
   | VisibilityUnchangedMessage
   | MemberInvitedMessage
   | InviteCreatedMessage

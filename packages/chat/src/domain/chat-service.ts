@@ -40,6 +40,7 @@ import { PinService } from './use-cases/pins.ts';
 import { defaultPresenceMaxRoomMembers, PresenceService } from './use-cases/presence.ts';
 import { ReactionService } from './use-cases/reactions.ts';
 import { ReadStateService } from './use-cases/read-state.ts';
+import { RoomRenameService } from './use-cases/room-renames.ts';
 import { RoomService } from './use-cases/rooms.ts';
 import { SearchService } from './use-cases/search.ts';
 import { ThreadService } from './use-cases/threads.ts';
@@ -62,6 +63,7 @@ export type { PinService } from './use-cases/pins.ts';
 export type { Identity, PresenceService, Welcome } from './use-cases/presence.ts';
 export type { ReactionService, ReactResult } from './use-cases/reactions.ts';
 export type { ReadState, ReadStateService } from './use-cases/read-state.ts';
+export type { RenameResult, RoomRenameService } from './use-cases/room-renames.ts';
 export type { RoomService } from './use-cases/rooms.ts';
 export type { SearchService } from './use-cases/search.ts';
 export type { ReplyInput, ReplyOutcome, ThreadList, ThreadReadState, ThreadService } from './use-cases/threads.ts';
@@ -126,6 +128,8 @@ export class ChatService {
   readonly pins: PinService;
   /** Room topics. */
   readonly topics: TopicService;
+  /** Renaming rooms. */
+  readonly roomRenames: RoomRenameService;
   /** Private rooms and invites. */
   readonly invites: InviteService;
   /** Roles, removing members, read-only rooms. */
@@ -175,6 +179,7 @@ export class ChatService {
     this.messages = new MessageService(context, this.files);
     this.reactions = new ReactionService(context);
     this.topics = new TopicService(context);
+    this.roomRenames = new RoomRenameService(context);
     this.invites = new InviteService(context, this.rooms);
     this.moderation = new ModerationService(context);
     this.auditLog = new AuditLogService(context);

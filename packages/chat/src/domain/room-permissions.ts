@@ -31,6 +31,11 @@ export function maySetTopic(room: Room, membership: Membership): boolean {
   return mayModerate(room, membership);
 }
 
+/** Rename the room: the owner and admins, as for its topic. */
+export function mayRename(room: Room, membership: Membership): boolean {
+  return mayModerate(room, membership);
+}
+
 /** Change the room itself and who its admins are: the owner alone. */
 export function mayManageRoom(room: Room, membership: Membership): boolean {
   return roomRole(room, membership) === 'owner';

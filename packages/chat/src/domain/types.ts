@@ -186,6 +186,8 @@ export type RoomEvent =
   | (RoomEventBase & { type: 'memberLeft'; user: UserSummary })
   /** `user` set the topic to `topic` (`null`: cleared); the topic as set by this event, not the current one. */
   | (RoomEventBase & { type: 'topicChanged'; user: UserSummary; topic: string | null })
+  /** `user` (the owner or an admin) renamed the room to `name`. */
+  | (RoomEventBase & { type: 'roomRenamed'; user: UserSummary; name: string })
   /** `user` made the room public or private. */
   | (RoomEventBase & { type: 'visibilityChanged'; user: UserSummary; visibility: RoomVisibility })
   /** The owner made `user` an admin (`role: 'admin'`) or a member again (`role: 'member'`). */

@@ -37,6 +37,7 @@ import { pinsHandler } from './pins.ts';
 import { redeemInviteHandler } from './redeem-invite.ts';
 import { removeMemberHandler } from './remove-member.ts';
 import { removeReactionHandler } from './remove-reaction.ts';
+import { renameRoomHandler } from './rename-room.ts';
 import { replyInThreadHandler } from './reply-in-thread.ts';
 import { revokeInviteHandler } from './revoke-invite.ts';
 import { searchHandler } from './search.ts';
@@ -65,6 +66,7 @@ export const chatHandlerFactories: Record<ChatRouteKey, (deps: ChatHandlerDepend
   joinRoom: joinRoomHandler,
   leaveRoom: leaveRoomHandler,
   setTopic: setTopicHandler,
+  renameRoom: renameRoomHandler,
   setRoomVisibility: setRoomVisibilityHandler,
   inviteMember: inviteMemberHandler,
   createInvite: createInviteHandler,

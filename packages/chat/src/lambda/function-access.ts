@@ -124,6 +124,8 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
   joinRoom: posting(changesMembership),
   leaveRoom: posting([...changesMembership, 'DeleteItem']),
   setTopic: posting(writesMessages),
+  // Like setTopic, and the name's guard items (the old one deleted, the new one put).
+  renameRoom: posting([...writesMessages, 'DeleteItem']),
   setRoomVisibility: posting(writesMessages),
   // And a moderator's lifts a ban.
   inviteMember: posting([...changesMembership, 'DeleteItem']),

@@ -352,6 +352,13 @@ export interface ChatStore {
    */
   setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null>;
   /**
+   * Renames a `room`-kind room and appends `roomRenamed` naming `by`; a no-op (`null`)
+   * when it already has that name. The old name is free at once (another room may take
+   * it). Rejects with `ROOM_NOT_FOUND` (also for a direct conversation) or
+   * `ROOM_NAME_TAKEN` (another room has the name, compared case-insensitively).
+   */
+  renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null>;
+  /**
    * Makes a `room`-kind room public or private (a private room leaves the
    * directory) and appends `visibilityChanged` naming `by`; a no-op (`null`)
    * when it already is so. Rejects with `ROOM_NOT_FOUND` (also for a direct conversation).

@@ -164,22 +164,25 @@ const DEFAULT_HEARTBEAT_MS = 25_000;
 /** A `resync` is answered within this long, at a random moment (docs/protocol.md, "resync"). */
 const RESYNC_SPREAD_MS = 2000;
 
-/** Events of these types go through the sequencer. */
-const roomEventTypes = new Set([
-  'message',
-  'messageEdited',
-  'messageDeleted',
-  'messageReacted',
-  'messagePinned',
-  'messageUnpinned',
-  'threadUpdated',
-  'memberJoined',
-  'memberLeft',
-  'topicChanged',
-  'visibilityChanged',
-  'memberRoleChanged',
-  'readOnlyChanged',
-]);
+/** Events of these types go through the sequencer: every room event type (a new one fails to compile until listed). */
+const roomEventTypes = new Set<string>(
+  Object.keys({
+    message: true,
+    messageEdited: true,
+    messageDeleted: true,
+    messageReacted: true,
+    messagePinned: true,
+    messageUnpinned: true,
+    threadUpdated: true,
+    memberJoined: true,
+    memberLeft: true,
+    topicChanged: true,
+    roomRenamed: true,
+    visibilityChanged: true,
+    memberRoleChanged: true,
+    readOnlyChanged: true,
+  } satisfies Record<RoomEvent['type'], true>),
+);
 
 type Request = ClientRequest extends infer R ? (R extends ClientRequest ? Omit<R, 'requestId'> : never) : never;
 

@@ -486,6 +486,11 @@ export class ChatClient {
     await this.#connection.request({ action: 'setTopic', roomId, topic });
   }
 
+  /** Renames the room; the sidebar and header change when its `roomRenamed` event is applied. */
+  async renameRoom(roomId: RoomId, name: string): Promise<void> {
+    await this.#connection.request({ action: 'renameRoom', roomId, name });
+  }
+
   /** Your notification settings for a room; every device of yours hears them (docs/protocol.md, "setNotifications"). */
   async setNotifications(roomId: RoomId, settings: NotificationSettings): Promise<void> {
     const answer = await this.#connection.request({ action: 'setNotifications', roomId, ...settings });
@@ -904,6 +909,10 @@ export class ChatClient {
     if (event.type === 'topicChanged') {
       // Events come in seq order, so the last one applied holds the current topic.
       this.#updateRoom(event.roomId, { topic: event.topic, ...(isNew && { lastSeq: event.seq }) });
+      return;
+    }
+    if (event.type === 'roomRenamed') {
+      this.#updateRoom(event.roomId, { name: event.name, ...(isNew && { lastSeq: event.seq }) });
       return;
     }
     if (event.type === 'visibilityChanged') {

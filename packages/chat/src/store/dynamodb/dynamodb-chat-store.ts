@@ -267,6 +267,10 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#rooms.setRoomTopic(roomId, topic, by, at);
   }
 
+  renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#rooms.renameRoom(roomId, name, by, at);
+  }
+
   setRoomVisibility(roomId: RoomId, visibility: RoomVisibility, by: UserId, at: number): Promise<RoomEvent | null> {
     return this.#rooms.setRoomVisibility(roomId, visibility, by, at);
   }

@@ -107,7 +107,7 @@ export interface EventItem {
   at: number;
   /** Message events: the message's sequence number (its key). */
   messageSeq?: number;
-  /** Member events: the member; `topicChanged`: who set the topic. */
+  /** Member events: the member; room changes (`topicChanged`, `roomRenamed`, …): who made them. */
   user?: UserItem;
   /** `topicChanged`: the topic it set (absent: cleared). */
   topic?: string;
@@ -117,6 +117,8 @@ export interface EventItem {
   role?: StoredRole;
   /** `readOnlyChanged`: what it set. */
   readOnly?: boolean;
+  /** `roomRenamed`: the name it set. */
+  name?: string;
 }
 
 export interface ConnectionItem {
@@ -280,6 +282,8 @@ export function toEvent(roomId: RoomId, item: EventItem & Key, messages: Map<str
       return { ...base, type: item.type, user: userSummary(toUser(item.user)!) };
     case 'topicChanged':
       return { ...base, type: item.type, user: userSummary(toUser(item.user)!), topic: item.topic ?? null };
+    case 'roomRenamed':
+      return { ...base, type: item.type, user: userSummary(toUser(item.user)!), name: item.name! };
     case 'visibilityChanged':
       return {
         ...base,

@@ -246,6 +246,33 @@ export class DynamoRooms {
     );
   }
 
+  async renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
+    const table = this.#table;
+    return table.run(() =>
+      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
+        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
+        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+        if (room.name === name) return { result: null };
+        // Another room's guard item holds the name (a race lost to another rename or a
+        // creation reads it here on the retry that the failed condition causes).
+        const guard = await table.get<{ roomId: RoomId }>(keys.roomName(name));
+        if (guard && guard.roomId !== roomId) throw new ChatError('ROOM_NAME_TAKEN');
+        const user = toUser(await table.get<UserItem>(keys.user(by)));
+        if (!user) throw new ChatError('USER_NOT_FOUND');
+        return {
+          at,
+          rename: { name, listed: room.visibility === 'public' },
+          items: [
+            table.delete(keys.roomName(room.name!)),
+            table.put({ ...keys.roomName(name), roomId }, 'attribute_not_exists(pk)'),
+            table.put({ ...keys.event(roomId, seq), type: 'roomRenamed', at, user, name }),
+          ],
+          result: { type: 'roomRenamed', roomId, seq, at, user: userSummary(user), name },
+        };
+      }),
+    );
+  }
+
   async setRoomVisibility(
     roomId: RoomId,
     visibility: RoomVisibility,

@@ -45,6 +45,11 @@ export type SequencedPlan<T> =
       visibility?: { visibility: RoomVisibility; name: string };
       /** The room item's new `readOnly`, in the same write (for the same reason). */
       readOnly?: boolean;
+      /**
+       * The room's new name, in the same write: also its key in the directory's index
+       * (`ROOMS` in gsi1) when `listed` (a public room).
+       */
+      rename?: { name: string; listed: boolean };
       items: Transaction;
       result: T;
     }
@@ -60,6 +65,7 @@ function roomUpdate(
     seqCount = 1,
     visibility,
     readOnly,
+    rename,
   }: {
     at: number;
     memberDelta?: 1 | -1;
@@ -67,6 +73,7 @@ function roomUpdate(
     seqCount?: number;
     visibility?: { visibility: RoomVisibility; name: string };
     readOnly?: boolean;
+    rename?: { name: string; listed: boolean };
   },
 ): {
   UpdateExpression: string;
@@ -108,6 +115,15 @@ function roomUpdate(
       set.push('#readOnly = :readOnly');
       values[':readOnly'] = true;
     } else remove.push('#readOnly');
+  }
+  if (rename !== undefined) {
+    set.push('#name = :name');
+    names['#name'] = 'name';
+    values[':name'] = rename.name;
+    if (rename.listed) {
+      set.push('#gsi1sk = :name');
+      names['#gsi1sk'] = 'gsi1sk';
+    }
   }
   return {
     UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,

@@ -428,25 +428,18 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
   }
 
   async setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
-    return this.#transaction(async (tx) => {
-      // The room's lock first, as in every event-producing write; the topic read under it stays.
-      const [room] = await tx.query<{ kind: string; topic: string | null }>(
-        'SELECT kind, topic FROM rooms WHERE id = $1 FOR UPDATE',
-        [roomId],
-      );
-      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.topic === topic) return null;
-      const [{ last_seq: seq }] = (await tx.query<{ last_seq: number }>(
-        'UPDATE rooms SET last_seq = last_seq + 1, topic = $2 WHERE id = $1 RETURNING last_seq',
-        [roomId, topic],
-      )) as [{ last_seq: number }];
-      await tx.query(
-        `INSERT INTO events (room_id, seq, type, at, user_id, topic) VALUES ($1, $2, 'topicChanged', $3, $4, $5)`,
-        [roomId, seq, at, by, topic],
-      );
-      const [row] = await tx.query<EventRow>(this.sql.eventAt, [roomId, seq]);
-      return toEvent(row!);
-    });
+    return this.#changeRoom(
+      roomId,
+      { column: 'topic', value: topic },
+      { type: 'topicChanged', column: 'topic' },
+      by,
+      at,
+    );
+  }
+
+  async renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
+    // A taken name fails the unique index (rooms_name_key): ROOM_NAME_TAKEN, and the transaction rolls back.
+    return this.#changeRoom(roomId, { column: 'name', value: name }, { type: 'roomRenamed', column: 'detail' }, by, at);
   }
 
   async setRoomVisibility(
@@ -455,25 +448,13 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     by: UserId,
     at: number,
   ): Promise<RoomEvent | null> {
-    return this.#transaction(async (tx) => {
-      // The room's lock first, as in every event-producing write (see setRoomTopic).
-      const [room] = await tx.query<{ kind: string; visibility: RoomVisibility }>(
-        'SELECT kind, visibility FROM rooms WHERE id = $1 FOR UPDATE',
-        [roomId],
-      );
-      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.visibility === visibility) return null;
-      const [{ last_seq: seq }] = (await tx.query<{ last_seq: number }>(
-        'UPDATE rooms SET last_seq = last_seq + 1, visibility = $2 WHERE id = $1 RETURNING last_seq',
-        [roomId, visibility],
-      )) as [{ last_seq: number }];
-      await tx.query(
-        `INSERT INTO events (room_id, seq, type, at, user_id, visibility) VALUES ($1, $2, 'visibilityChanged', $3, $4, $5)`,
-        [roomId, seq, at, by, visibility],
-      );
-      const [row] = await tx.query<EventRow>(this.sql.eventAt, [roomId, seq]);
-      return toEvent(row!);
-    });
+    return this.#changeRoom(
+      roomId,
+      { column: 'visibility', value: visibility },
+      { type: 'visibilityChanged', column: 'visibility' },
+      by,
+      at,
+    );
   }
 
   async setMemberRole(roomId: RoomId, userId: UserId, role: StoredRole, at: number): Promise<RoomEvent | null> {
@@ -499,20 +480,44 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
   }
 
   async setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#changeRoom(
+      roomId,
+      { column: 'read_only', value: readOnly },
+      { type: 'readOnlyChanged', column: 'detail', value: readOnly ? 'on' : 'off' },
+      by,
+      at,
+    );
+  }
+
+  /**
+   * Sets one column of a `room`-kind room and appends its event naming `by`, whose own
+   * `event.column` keeps what was set (`event.value`, or the setting's value); `null` when
+   * the room already had it. The room's row lock comes first, as in every event-producing
+   * write, so the value read under it stays. Rejects with ROOM_NOT_FOUND (also a direct
+   * conversation).
+   */
+  #changeRoom(
+    roomId: RoomId,
+    setting: { column: 'topic' | 'name' | 'visibility' | 'read_only'; value: string | boolean | null },
+    event: { type: RoomEvent['type']; column: 'topic' | 'visibility' | 'detail'; value?: string },
+    by: UserId,
+    at: number,
+  ): Promise<RoomEvent | null> {
+    const { column, value } = setting;
     return this.#transaction(async (tx) => {
-      const [room] = await tx.query<{ kind: string; read_only: boolean }>(
-        'SELECT kind, read_only FROM rooms WHERE id = $1 FOR UPDATE',
+      const [room] = await tx.query<{ kind: string; current: unknown }>(
+        `SELECT kind, ${column} AS current FROM rooms WHERE id = $1 FOR UPDATE`,
         [roomId],
       );
       if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.read_only === readOnly) return null;
+      if (room.current === value) return null;
       const [{ last_seq: seq }] = (await tx.query<{ last_seq: number }>(
-        'UPDATE rooms SET last_seq = last_seq + 1, read_only = $2 WHERE id = $1 RETURNING last_seq',
-        [roomId, readOnly],
+        `UPDATE rooms SET last_seq = last_seq + 1, ${column} = $2 WHERE id = $1 RETURNING last_seq`,
+        [roomId, value],
       )) as [{ last_seq: number }];
       await tx.query(
-        `INSERT INTO events (room_id, seq, type, at, user_id, detail) VALUES ($1, $2, 'readOnlyChanged', $3, $4, $5)`,
-        [roomId, seq, at, by, readOnly ? 'on' : 'off'],
+        `INSERT INTO events (room_id, seq, type, at, user_id, ${event.column}) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [roomId, seq, event.type, at, by, event.value ?? value],
       );
       const [row] = await tx.query<EventRow>(this.sql.eventAt, [roomId, seq]);
       return toEvent(row!);

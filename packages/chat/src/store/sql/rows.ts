@@ -151,7 +151,7 @@ export interface EventRow extends Partial<MessageRow> {
   e_topic: string | null;
   /** `visibilityChanged`: the visibility it set. */
   e_visibility: RoomVisibility | null;
-  /** `memberRoleChanged`: the role it set; `readOnlyChanged`: `on` or `off`. */
+  /** `memberRoleChanged`: the role it set; `readOnlyChanged`: `on` or `off`; `roomRenamed`: the name. */
   e_detail: string | null;
   u_id: string | null;
   u_username: string | null;
@@ -373,6 +373,8 @@ export function toEvent(row: EventRow): RoomEvent {
       return { ...base, type: row.e_type, user: eventUser(row) };
     case 'topicChanged':
       return { ...base, type: row.e_type, user: eventUser(row), topic: row.e_topic };
+    case 'roomRenamed':
+      return { ...base, type: row.e_type, user: eventUser(row), name: row.e_detail! };
     case 'visibilityChanged':
       return { ...base, type: row.e_type, user: eventUser(row), visibility: row.e_visibility ?? 'public' };
     case 'memberRoleChanged':

@@ -419,6 +419,20 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     });
   }
 
+  async renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#write(() => {
+      const room = this.#room(roomId);
+      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
+      if (room.name === name) return null;
+      const seq = this.#nextSeq(roomId);
+      this.#claimName('ROOM_NAME_TAKEN', () =>
+        this.#prepare('UPDATE rooms SET name = ? WHERE id = ?').run(name, roomId),
+      );
+      this.#insertEvent(roomId, seq, 'roomRenamed', at, null, by, null, null, name);
+      return this.#event(roomId, seq);
+    });
+  }
+
   async setRoomVisibility(
     roomId: RoomId,
     visibility: RoomVisibility,
