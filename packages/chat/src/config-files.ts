@@ -10,6 +10,7 @@
  * | `FILES_ALLOWED_TYPES` | images, PDF, ZIP, plain text types | Comma-separated MIME types that may be attached     |
  * | `FILES_ENABLED`       | `true`                             | `false` refuses every attachment                    |
  * | `FILES_UPLOAD_EXPIRY_HOURS` | `24`                         | With a directory: when an unsent upload is deleted  |
+ * | `FILES_MIN_FREE_MB`   | `1024`                             | With a directory: free space an upload must leave   |
  */
 import { resolve } from 'node:path';
 import { normalizeType } from './domain/attachments.ts';
@@ -23,6 +24,7 @@ export const FILES_ENVIRONMENT = [
   'FILES_ALLOWED_TYPES',
   'FILES_ENABLED',
   'FILES_UPLOAD_EXPIRY_HOURS',
+  'FILES_MIN_FREE_MB',
 ] as const;
 
 /** Longest `FILES_UPLOAD_EXPIRY_HOURS` accepted: a year. */
@@ -84,9 +86,17 @@ export function readFilesConfig(
       `FILES_UPLOAD_EXPIRY_HOURS must be a number of hours above 0, up to ${MAX_UPLOAD_EXPIRY_HOURS}, got ${expiry}.`,
     );
   }
+  const minFree = text('FILES_MIN_FREE_MB');
+  const minFreeMb = minFree === undefined ? undefined : Number(minFree);
+  if (minFreeMb !== undefined && !(Number.isSafeInteger(minFreeMb) && minFreeMb >= 0)) {
+    throw new TypeError(`FILES_MIN_FREE_MB must be a whole number of MiB, 0 or more, got ${minFree}.`);
+  }
   const hasLimits = Object.keys(limits).length > 0;
-  if (dir === undefined && bucket === undefined && !hasLimits && expiryHours === undefined) return undefined;
+  if (dir === undefined && bucket === undefined && !hasLimits && expiryHours === undefined && minFreeMb === undefined) {
+    return undefined;
+  }
   return {
+    ...(minFreeMb !== undefined && { minFreeBytes: minFreeMb * 1024 * 1024 }),
     ...(dir !== undefined && { dir: resolve(cwd, dir) }),
     ...(bucket !== undefined && { s3: { bucket } }),
     ...(hasLimits && { limits }),

@@ -96,6 +96,8 @@ export const ChatErrorCode = {
   FILE_NOT_FOUND: { status: 404, message: 'No such file.' },
   /** More attachments on one message than allowed (`FileLimits.maxPerMessage`, 4 by default). */
   TOO_MANY_ATTACHMENTS: { status: 400, message: 'Too many attachments on one message.' },
+  /** The disk that keeps files (and, in one process, the database) is nearly full: uploads wait until there is room. */
+  STORAGE_FULL: { status: 507, message: 'The server has no room for more files right now.' },
   /** This deployment keeps no files (no file store is configured). */
   FILES_NOT_ENABLED: { status: 501, message: 'File attachments are not enabled on this deployment.' },
   /** The store could not be reached or refused the write; nothing was acknowledged. */

@@ -44,7 +44,8 @@ export function createFileRoutes(options: {
     }
     const headers: Record<string, string> = failure.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : {};
     // A refused upload is not read to its end: close instead of draining it.
-    if (failure.code === 'FILE_TOO_LARGE' || failure.code === 'FILE_TYPE_NOT_ALLOWED') headers.connection = 'close';
+    if (['FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'STORAGE_FULL'].includes(failure.code))
+      headers.connection = 'close';
     sendJson(response, failure.status, failure, headers);
   };
 

@@ -18,6 +18,8 @@ describe('FILES_* settings', () => {
     });
     assert.equal(read({ FILES_ENABLED: 'false' }), false);
     assert.deepEqual(read({ FILES_UPLOAD_EXPIRY_HOURS: '1.5' }), { unattachedUploadExpiryMs: 5_400_000 });
+    assert.deepEqual(read({ FILES_MIN_FREE_MB: '512' }), { minFreeBytes: 536_870_912 });
+    assert.deepEqual(read({ FILES_MIN_FREE_MB: '0' }), { minFreeBytes: 0 });
   });
 
   it('refuses settings that are wrong, naming them', () => {
@@ -32,6 +34,8 @@ describe('FILES_* settings', () => {
       [{ FILES_UPLOAD_EXPIRY_HOURS: '0' }, /FILES_UPLOAD_EXPIRY_HOURS/],
       [{ FILES_UPLOAD_EXPIRY_HOURS: 'a day' }, /FILES_UPLOAD_EXPIRY_HOURS/],
       [{ FILES_UPLOAD_EXPIRY_HOURS: '100000' }, /FILES_UPLOAD_EXPIRY_HOURS/],
+      [{ FILES_MIN_FREE_MB: '-1' }, /FILES_MIN_FREE_MB/],
+      [{ FILES_MIN_FREE_MB: 'plenty' }, /FILES_MIN_FREE_MB/],
     ];
     for (const [env, message] of refused) {
       assert.throws(() => read(env), { code: 'CHAT_SERVER_CONFIG', message }, JSON.stringify(env));

@@ -7,10 +7,15 @@
  *
  * A write goes to a temporary name beside its target and is renamed when
  * complete, so a reader never sees half a file and a failed upload leaves none.
+ *
+ * A write that would leave less than `minFreeBytes` free on the directory's file
+ * system is refused (`STORAGE_FULL`) before a byte is read: clients' uploads never
+ * fill the disk that the chat's database (in one process, the same data directory)
+ * must still write to.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,12 +25,19 @@ import type { FileStore, StoredFileHead, UploadTarget } from '../../ports/file-s
 /** A key as the port defines it: segments of `[A-Za-z0-9._%-]`, none of them `.` or `..`. */
 const validKey = /^(?!\.\.?(\/|$))[A-Za-z0-9._%-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9._%-]+)*$/;
 
+export interface DirectoryFileStoreOptions {
+  /** Free space a write must leave on the file system. @default 1073741824 (1 GiB) */
+  minFreeBytes?: number;
+}
+
 export class DirectoryFileStore implements FileStore {
   readonly #root: string;
+  readonly #minFreeBytes: number;
 
   /** `root` is created on the first write. */
-  constructor(root: string) {
+  constructor(root: string, options: DirectoryFileStoreOptions = {}) {
     this.#root = resolve(root);
+    this.#minFreeBytes = options.minFreeBytes ?? 1024 ** 3;
   }
 
   async uploadTarget(): Promise<UploadTarget | undefined> {
@@ -45,6 +57,8 @@ export class DirectoryFileStore implements FileStore {
     });
     try {
       await mkdir(dirname(path), { recursive: true });
+      const { bavail, bsize } = await statfs(dirname(path));
+      if (bavail * bsize - maxBytes < this.#minFreeBytes) throw new ChatError('STORAGE_FULL');
       await pipeline(body, limit, createWriteStream(temporary, { flags: 'wx' }));
       await rename(temporary, path);
       return size;

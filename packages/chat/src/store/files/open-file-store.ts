@@ -31,6 +31,11 @@ export interface ChatFilesOptions {
    * does. @default 86400000 (one day)
    */
   unattachedUploadExpiryMs?: number;
+  /**
+   * With a directory: free space an upload must leave on its file system, or it is
+   * refused with `STORAGE_FULL`. @default 1073741824 (1 GiB)
+   */
+  minFreeBytes?: number;
 }
 
 const UPLOAD_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -69,7 +74,7 @@ export async function openFileStore(
     return { files: { store, limits, linkKey: randomBytes(32) }, origins: [origin], close: () => store.destroy() };
   }
   const dir = resolve(settings.dir ?? join(defaults.dataDir, 'files'));
-  const store = new DirectoryFileStore(dir);
+  const store = new DirectoryFileStore(dir, { minFreeBytes: settings.minFreeBytes });
   const files = { store, limits, linkKey: await linkKey(dir) };
   const expiryMs = settings.unattachedUploadExpiryMs ?? 24 * 60 * 60 * 1000;
   // Every node of a cluster sweeps the shared directory: deleting twice is harmless.
