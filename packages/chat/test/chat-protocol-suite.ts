@@ -200,6 +200,35 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
         const read = await bob.client.ok({ action: 'markRead', roomId, seq: reply.message.seq });
         assert.deepEqual([read.type, read.unread, read.lastReadSeq], ['read', 0, reply.message.seq]);
       });
+
+      it('marks a room unread from a message on: the marker moves back, every device hears it, reading moves it on', async () => {
+        const ada = await user();
+        const bob = await user();
+        const roomId = await sharedRoom(ada.client, bob.client);
+        const bobElsewhere = await connect(bob.session);
+        const seqs: number[] = [];
+        for (const text of ['one', `two @${bob.session.user.username}`, 'three']) {
+          seqs.push((await send(ada.client, roomId, text)).message.seq);
+        }
+        const [, second = 0, third = 0] = seqs;
+        await bob.client.ok({ action: 'markRead', roomId, seq: third });
+
+        const unread = await bob.client.ok({ action: 'markUnread', roomId, seq: second });
+        assert.deepEqual([unread.type, unread.lastReadSeq, unread.unread, unread.mentions], ['read', second - 1, 2, 1]);
+        const heard = await bobElsewhere.waitFor((f) => f.type === 'read' && f.lastReadSeq === second - 1);
+        assert.equal(heard.unread, 2);
+        const summary = (await bob.client.ok({ action: 'listRooms' })).joined.find((room: Frame) => room.id === roomId);
+        assert.deepEqual([summary.unread, summary.lastReadSeq], [2, second - 1]);
+        // Never forward: a later message leaves the marker where it is.
+        assert.equal((await bob.client.ok({ action: 'markUnread', roomId, seq: third })).lastReadSeq, second - 1);
+        assert.equal((await bob.client.ok({ action: 'markRead', roomId, seq: third })).unread, 0);
+
+        const eve = await user();
+        assertError(await eve.client.request({ action: 'markUnread', roomId, seq: 1 }), 'NOT_A_MEMBER', 'markUnread');
+        // The model takes a message's seq, from 1: the gateway refuses the rest as API Gateway would.
+        bob.client.send({ action: 'markUnread', roomId, seq: 0 });
+        await bob.client.waitFor((f) => f.message === 'Invalid request body');
+      });
     });
 
     describe('direct messages', () => {
@@ -1383,6 +1412,7 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
           'FILE_NOT_FOUND',
           'TOO_MANY_ATTACHMENTS',
           'FILES_NOT_ENABLED',
+          'STORAGE_FULL',
           'TOO_MANY_REACTIONS',
           'TOO_MANY_PINS',
           'NOT_A_THREAD_ROOT',

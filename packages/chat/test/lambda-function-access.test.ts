@@ -260,6 +260,7 @@ describe('function access', () => {
     await second.ok({ action: 'history', roomId: room.id });
     await second.ok({ action: 'catchUp', rooms: [{ roomId: room.id, lastSeq: 0 }] });
     await second.ok({ action: 'markRead', roomId: room.id, seq: sent.message.seq });
+    await second.ok({ action: 'markUnread', roomId: room.id, seq: sent.message.seq });
     await second.ok({ action: 'setNotifications', roomId: room.id, level: 'all', muted: true });
     second.send({ action: 'typing', roomId: room.id });
     await second.sync();

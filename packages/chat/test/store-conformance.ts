@@ -1650,6 +1650,30 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
         );
       });
 
+      it('moves the marker back for markUnread, never forward, and the messages after it count again', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const room = await roomWith(alice, bob);
+        const m1 = await send(room, alice, 'one');
+        const m2 = await send(room, alice, 'two');
+        await send(room, alice, 'three');
+        const lastSeq = (await store.getRoom(room.id))!.lastSeq;
+        // Just read (on the SQLite store it may still wait for its flush): marking unread wins.
+        await store.markRead(room.id, bob.id, lastSeq);
+        const unread = await store.markUnread(room.id, bob.id, m1.message.seq);
+        assert.deepEqual([unread?.membership.lastReadSeq, unread?.unread], [m1.message.seq, 2]);
+        assert.equal((await store.getUserRoom(bob.id, room.id))?.unread, 2);
+        assert.deepEqual(
+          (await store.listUserRooms(bob.id, ALL)).map(({ room: r, unread: count }) => [r.id, count]),
+          [[room.id, 2]],
+        );
+        // Never forward: a later seq leaves it where it is.
+        const ahead = await store.markUnread(room.id, bob.id, m2.message.seq);
+        assert.equal(ahead?.membership.lastReadSeq, m1.message.seq);
+        assert.equal(await store.markUnread(room.id, (await newUser()).id, 0), undefined);
+        // Reading moves it forward again as usual.
+        assert.equal((await store.markRead(room.id, bob.id, lastSeq))?.unread, 0);
+      });
+
       it('does not mark for a non-member', async () => {
         const [alice, carol] = [await newUser(), await newUser()];
         const room = await roomWith(alice);

@@ -5,7 +5,8 @@
  * screen; a room opened with unread messages shows a "new messages" divider
  * above the first of them, until another room is opened; a message one person
  * pins shows as pinned to the other at once and is listed under "Pinned"; the
- * owner renames the room and the other member sees the new name at once.
+ * owner renames the room and the other member sees the new name at once; a
+ * member marks a room unread from a message.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -149,5 +150,36 @@ describe('room view in Chromium', () => {
     await ada.getByTestId('room-title').filter({ hasText: 'launch-week' }).waitFor({ timeout });
     await roomItem(grace, 'launch-week').click();
     await grace.getByTestId('room-title').filter({ hasText: 'launch-week' }).waitFor({ timeout });
+  });
+
+  it('marks a room unread from a message: badge and divider there, kept while open, read once reopened', async () => {
+    const { ada, grace } = people;
+    for (const page of [ada, grace]) {
+      await roomItem(page, 'general').click();
+      await page.getByTestId('room-title').filter({ hasText: 'general' }).waitFor({ timeout });
+    }
+    await say(ada, 'Mark me');
+    await say(ada, 'After that');
+    await messageWithText(grace, 'After that').waitFor({ timeout });
+    const marked = messageWithText(grace, 'Mark me');
+    await marked.hover();
+    await marked.getByTestId('mark-unread').click();
+    const badge = roomItem(grace, 'general').getByTestId('unread-badge');
+    await badge.filter({ hasText: /^2$/ }).waitFor({ timeout });
+    const divider = grace.getByTestId('new-messages-divider');
+    await divider.waitFor({ timeout });
+    const next = await divider.evaluate(
+      (element) => element.nextElementSibling?.querySelector('[data-testid="message-text"]')?.textContent ?? null,
+    );
+    assert.equal(next, 'Mark me');
+    // It stays unread while the room stays open, news included.
+    await say(ada, 'More news');
+    await messageWithText(grace, 'More news').waitFor({ timeout });
+    assert.equal(await badge.count(), 1);
+    // Opening it again reads it.
+    await roomItem(grace, 'launch-week').click();
+    await roomItem(grace, 'general').click();
+    await messageWithText(grace, 'More news').waitFor({ timeout });
+    await badge.waitFor({ state: 'detached', timeout });
   });
 });

@@ -180,6 +180,7 @@ export const requestModels: Record<ChatAction, JsonSchema> = {
     ['rooms'],
   ),
   markRead: actionModel('markRead', { roomId: id, seq }, ['roomId', 'seq']),
+  markUnread: actionModel('markUnread', { roomId: id, seq: { type: 'integer', minimum: 1 } }, ['roomId', 'seq']),
   setNotifications: actionModel(
     'setNotifications',
     { roomId: id, level: { type: 'string', enum: [...NotificationLevel] }, muted: { type: 'boolean' } },

@@ -74,6 +74,7 @@ export const ChatAction = [
   'history',
   'catchUp',
   'markRead',
+  'markUnread',
   'setNotifications',
   'typing',
   'online',
@@ -270,6 +271,11 @@ export interface MarkReadRequest extends RequestBase<'markRead'> {
   roomId: RoomId;
   seq: number;
 }
+export interface MarkUnreadRequest extends RequestBase<'markUnread'> {
+  roomId: RoomId;
+  /** The first message to count as unread again. */
+  seq: number;
+}
 export interface SetNotificationsRequest extends RequestBase<'setNotifications'>, NotificationSettings {
   roomId: RoomId;
 }
@@ -329,6 +335,7 @@ export type ClientRequest =
   | HistoryRequest
   | CatchUpRequest
   | MarkReadRequest
+  | MarkUnreadRequest
   | SetNotificationsRequest
   | TypingRequest
   | OnlineRequest
@@ -584,7 +591,7 @@ export interface HistoryMessage extends Answer {
 export interface CatchUpMessage extends Answer, CatchUpResult {
   type: 'catchUp';
 }
-/** Answer to markRead; also pushed to the user's other connections so every device agrees. */
+/** Answer to markRead and markUnread; also pushed to the user's other connections so every device agrees. */
 export interface ReadMessage extends Answer {
   type: 'read';
   roomId: RoomId;

@@ -15,7 +15,7 @@ import { ChatError } from './errors.ts';
 export interface RateLimitSettings {
   /** `sendMessage` and `replyInThread` together, per user. @default { capacity: 30, refillMs: 500 } (30 at once, then 2 per second) */
   message: TokenBucket;
-  /** `editMessage`, `deleteMessage`, `setTopic`, `renameRoom`, `setRoomVisibility`, `pinMessage`, `unpinMessage` and `setNotifications` together, per user. @default { capacity: 20, refillMs: 1000 } */
+  /** `editMessage`, `deleteMessage`, `setTopic`, `renameRoom`, `markUnread`, `setRoomVisibility`, `pinMessage`, `unpinMessage` and `setNotifications` together, per user. @default { capacity: 20, refillMs: 1000 } */
   edit: TokenBucket;
   /** `addReaction` and `removeReaction` together, per user. @default { capacity: 30, refillMs: 1000 } */
   reaction: TokenBucket;

@@ -27,6 +27,7 @@ import { leaveRoomHandler } from './leave-room.ts';
 import { listRoomsHandler } from './list-rooms.ts';
 import { markReadHandler } from './mark-read.ts';
 import { markThreadReadHandler } from './mark-thread-read.ts';
+import { markUnreadHandler } from './mark-unread.ts';
 import { membersHandler } from './members.ts';
 import { onlineHandler } from './online.ts';
 import { openDirectHandler } from './open-direct.ts';
@@ -100,6 +101,7 @@ export const chatHandlerFactories: Record<ChatRouteKey, (deps: ChatHandlerDepend
   history: historyHandler,
   catchUp: catchUpHandler,
   markRead: markReadHandler,
+  markUnread: markUnreadHandler,
   setNotifications: setNotificationsHandler,
   typing: typingHandler,
   online: onlineHandler,

@@ -179,6 +179,7 @@ export const functionAccess: Record<ChatFunctionName, FunctionAccess> = {
   history: reading(['GetItem', 'Query', 'UpdateItem']),
   catchUp: reading(['GetItem', 'BatchGetItem', 'Query', 'UpdateItem']),
   markRead: posting(['GetItem', 'Query', 'UpdateItem']),
+  markUnread: posting(['GetItem', 'Query', 'UpdateItem']),
   // Its rate-limit bucket and membership, then the settings item (and the user's connections to tell).
   setNotifications: posting(['GetItem', 'Query', 'PutItem', 'UpdateItem']),
   typing: posting(writesMessages),

@@ -403,6 +403,12 @@ export interface ChatStore {
    * backwards). Returns the updated view, or `undefined` for a non-member.
    */
   markRead(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined>;
+  /**
+   * Moves the read marker back to `seq` (never forwards: a marker at or before it stays),
+   * so the messages after it count as unread again. Returns the updated view, or
+   * `undefined` for a non-member.
+   */
+  markUnread(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined>;
 
   // Invite links (domain/use-cases/invites.ts)
 

@@ -8,7 +8,7 @@
  * `useMessageActions` holds the picker and the confirmation and answers the
  * focused row's keys: Enter or E edits your message, Delete or Backspace asks
  * to delete it (Escape keeps it), R opens the reaction picker, P pins or
- * unpins, T opens its thread (in the room). Focus comes back to the row (or to
+ * unpins, T opens its thread, U marks the room unread from it (both in the room). Focus comes back to the row (or to
  * the composer, for an edit started there) when the editor or the confirmation
  * closes. `MessageActions` is the row's buttons.
  */
@@ -53,6 +53,9 @@ export interface MessageActionState {
   /** Closes the editor. */
   finishEditing: () => void;
   openThread: () => void;
+  /** Someone else's message in the room: the room can be marked unread from it. */
+  unreadable: boolean;
+  markUnread: () => void;
   /** The row's `aria-keyshortcuts`. */
   keyShortcuts: string | undefined;
   /** The row's key handler. */
@@ -75,6 +78,7 @@ export function useMessageActions({
   const deleted = message.deletedAt !== null;
   const editable = own && !deleted;
   const removable = (own || moderator) && !deleted;
+  const unreadable = place === 'room' && !own && !deleted;
   /** The thread this message opens: its own, or its root's for a reply. */
   const threadId = message.threadRootId ?? message.id;
 
@@ -105,6 +109,10 @@ export function useMessageActions({
     client.pin(message.id, message.pinnedAt === null).catch((error: Error) => client.notify(error.message));
   }
 
+  function markUnread(): void {
+    client.markUnread(message).catch((error: Error) => client.notify(error.message));
+  }
+
   function edit(): void {
     client.setEditing(message.id, place === 'thread' ? 'thread' : 'message');
   }
@@ -115,6 +123,7 @@ export function useMessageActions({
     'R',
     'P',
     ...(place === 'room' ? ['T'] : []),
+    ...(unreadable ? ['U'] : []),
   ];
   const keyShortcuts = deleted ? undefined : keys.join(' ');
 
@@ -131,6 +140,7 @@ export function useMessageActions({
     if (key === 'r') setPicking(true);
     else if (key === 'p') togglePin();
     else if (key === 't' && place === 'room') client.openThread(threadId);
+    else if (key === 'u' && unreadable) markUnread();
     else if (editable && (event.key === 'Enter' || key === 'e')) edit();
     else if (removable && (event.key === 'Delete' || event.key === 'Backspace')) setConfirming(true);
     else return;
@@ -158,6 +168,8 @@ export function useMessageActions({
       client.setEditing(null);
     },
     openThread: () => client.openThread(threadId),
+    unreadable,
+    markUnread,
     keyShortcuts,
     onKeyDown,
   };
@@ -224,6 +236,17 @@ export function MessageActions({
           >
             {message.pinnedAt === null ? 'Pin' : 'Unpin'}
           </button>
+          {actions.unreadable && (
+            <button
+              type="button"
+              className="button button--small button--ghost"
+              data-testid="mark-unread"
+              aria-label="Mark unread from here"
+              onClick={actions.markUnread}
+            >
+              Unread
+            </button>
+          )}
           {actions.editable && (
             <button
               type="button"

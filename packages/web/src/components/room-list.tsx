@@ -14,6 +14,7 @@ export function RoomList({ kind, labelledBy, onNavigate }: RoomListProps) {
   const client = useChatClient();
   const rooms = useChat((state) => state.rooms);
   const activeRoomId = useChat((state) => state.activeRoomId);
+  const keptUnread = useChat((state) => state.keptUnread);
   const online = useChat((state) => state.online);
   const shown = rooms.filter((room) => room.kind === kind).sort(byName);
   if (shown.length === 0) {
@@ -62,7 +63,7 @@ export function RoomList({ kind, labelledBy, onNavigate }: RoomListProps) {
                   @{room.mentions > 99 ? '99+' : room.mentions}
                 </span>
               )}
-              {room.unread > 0 && !active && (
+              {room.unread > 0 && (!active || keptUnread === room.id) && (
                 <span className={muted ? 'badge badge--quiet' : 'badge'} data-testid="unread-badge" aria-hidden="true">
                   {room.unread > 99 ? '99+' : room.unread}
                 </span>

@@ -73,27 +73,33 @@ export function RoomTopic({ room }: { room: RoomSummary }) {
     );
   }
   return (
-    <span className="room-topic">
+    <>
       {room.topic !== null && (
-        <span className="room-topic__text" data-testid="room-topic" title={room.topic} dir="auto">
-          {room.topic}
+        <span className="room-topic">
+          <span className="room-topic__text" data-testid="room-topic" title={room.topic} dir="auto">
+            {room.topic}
+          </span>
         </span>
       )}
-      {owner &&
-        (Object.keys(fields) as Array<keyof typeof fields>).map((key) => (
-          <button
-            key={key}
-            ref={(element) => {
-              buttons.current[key] = element;
-            }}
-            type="button"
-            className="link-button room-topic__edit"
-            data-testid={fields[key].buttonTestId}
-            onClick={() => setDraft({ field: key, value: (key === 'topic' ? room.topic : room.name) ?? '' })}
-          >
-            {key === 'name' ? 'Rename' : room.topic === null ? 'Add a topic' : 'Edit topic'}
-          </button>
-        ))}
-    </span>
+      {owner && (
+        // Apart from the topic, which shortens in a narrow header while these stay whole.
+        <span className="room-topic__actions">
+          {(Object.keys(fields) as Array<keyof typeof fields>).map((key) => (
+            <button
+              key={key}
+              ref={(element) => {
+                buttons.current[key] = element;
+              }}
+              type="button"
+              className="link-button room-topic__edit"
+              data-testid={fields[key].buttonTestId}
+              onClick={() => setDraft({ field: key, value: (key === 'topic' ? room.topic : room.name) ?? '' })}
+            >
+              {key === 'name' ? 'Rename' : room.topic === null ? 'Add a topic' : 'Edit topic'}
+            </button>
+          ))}
+        </span>
+      )}
+    </>
   );
 }

@@ -91,6 +91,11 @@ export interface ChatState {
    * moves the marker at once, so it is kept here until another room is opened).
    */
   newSince: { roomId: RoomId; afterSeq: number } | null;
+  /**
+   * The room the user marked unread (`markUnread`): it stays unread, badge included,
+   * while it stays open; opening another room ends that.
+   */
+  keptUnread: RoomId | null;
   /** The loaded part of each opened room's member list (`loadMoreMembers` reads on). */
   members: Readonly<Record<RoomId, MemberList>>;
   /** A message to scroll to and highlight (a search result); `nonce` tells repeated jumps apart. */
@@ -201,6 +206,7 @@ const initialState: ChatState = {
   pending: [],
   activeRoomId: null,
   newSince: null,
+  keptUnread: null,
   members: {},
   focus: null,
   editing: null,
@@ -336,7 +342,7 @@ export class ChatClient {
       const room = this.#room(roomId);
       const newSince = room !== undefined && room.unread > 0 ? { roomId, afterSeq: room.lastReadSeq } : null;
       if (this.#state.thread !== null && this.#state.thread.roomId !== roomId) this.closeThread();
-      this.#set({ activeRoomId: roomId, editing: null, newSince });
+      this.#set({ activeRoomId: roomId, editing: null, newSince, keptUnread: null });
     }
     this.#load(this.ensureHistory(roomId));
     this.markRead(roomId);
@@ -767,10 +773,24 @@ export class ChatClient {
    * per `readReceiptIntervalMs` (the latest position always goes out).
    */
   markRead(roomId: RoomId): void {
+    if (this.#state.keptUnread === roomId) return;
     const room = this.#room(roomId);
     if (room === undefined || room.lastReadSeq >= room.lastSeq) return;
     if (this.#state.activeRoomId !== roomId || !this.#isReading()) return;
     this.#receipts.read(roomId, room.lastSeq);
+  }
+
+  /**
+   * Marks the room unread from `message` on (docs/protocol.md, "markUnread"): the server's
+   * marker moves back before it, the "new messages" divider shows above it, and the room
+   * is not marked read again while it stays open; opening it again reads it as usual.
+   */
+  async markUnread(message: Message): Promise<void> {
+    const { roomId } = message;
+    this.#receipts.forget(roomId);
+    this.#set({ newSince: { roomId, afterSeq: message.seq - 1 }, keptUnread: roomId });
+    const answer = await this.#connection.request({ action: 'markUnread', roomId, seq: message.seq });
+    if (answer.type === 'read') this.#onRead(answer.roomId, answer.lastReadSeq, answer.unread, answer.mentions);
   }
 
   /** Sends the read positions still waiting for their interval (the page is being hidden or closed). */

@@ -1,5 +1,5 @@
 /**
- * Accounts and sessions: registration, log-in, guest accounts, and checking a
+ * Accounts and sessions: registration, log-in, guest accounts, password changes, and checking a
  * session token. Sign-ups are limited per client address, and log-in attempts
  * per username and address (exponential backoff) and per address (an IPv6
  * address counts by its /64 network: domain/client-network.ts): each

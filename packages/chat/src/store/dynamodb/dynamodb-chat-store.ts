@@ -355,6 +355,10 @@ export class DynamoDbChatStore implements ChatStore {
     return this.#userRooms.markRead(roomId, userId, seq);
   }
 
+  markUnread(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined> {
+    return this.#userRooms.markUnread(roomId, userId, seq);
+  }
+
   // Messages and events
 
   appendMessage(message: NewMessage): Promise<AppendResult> {

@@ -164,6 +164,25 @@ export class DynamoUserRooms {
     });
   }
 
+  /** Moves the read marker back, never forward (the condition keeps a racing markRead's move). */
+  async markUnread(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined> {
+    const table = this.#table;
+    return table.run(async () => {
+      await table.updateIfHeld({
+        Key: keys.member(roomId, userId),
+        UpdateExpression: 'SET #lastReadSeq = :seq',
+        ConditionExpression: 'attribute_exists(pk) AND #lastReadSeq > :seq',
+        ExpressionAttributeNames: { '#lastReadSeq': 'lastReadSeq' },
+        ExpressionAttributeValues: { ':seq': seq },
+      });
+      const [room, member] = await Promise.all([
+        table.get<RoomItem>(keys.room(roomId)),
+        table.get<MemberItem>(keys.member(roomId, userId)),
+      ]);
+      return room && member ? this.#userRoom(room, member) : undefined;
+    });
+  }
+
   /** A UserRoom from its room and membership items, counting unread messages. */
   async #userRoom(room: RoomItem, member: MemberItem): Promise<UserRoom> {
     // Others' live messages after the marker: a query over just the unread range.

@@ -541,6 +541,14 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     return this.getUserRoom(userId, roomId);
   }
 
+  async markUnread(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined> {
+    await this.query(
+      'UPDATE memberships SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2 AND last_read_seq > $3',
+      [roomId, userId, seq],
+    );
+    return this.getUserRoom(userId, roomId);
+  }
+
   // Messages and events
 
   /** Queues the append for its room's next transaction (`#appendBatch`). */

@@ -402,6 +402,20 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     return this.#withPendingRead(view);
   }
 
+  async markUnread(roomId: RoomId, userId: UserId, seq: number): Promise<UserRoom | undefined> {
+    // The marker is the stored one or, further on, one still waiting for its flush.
+    const key = readKey(roomId, userId);
+    const pending = this.#pendingReads.get(key)?.seq ?? 0;
+    this.#write(() =>
+      this.#prepare(
+        'UPDATE memberships SET last_read_seq = ? WHERE room_id = ? AND user_id = ? AND max(last_read_seq, ?) > ?',
+      ).run(seq, roomId, userId, pending, seq),
+    );
+    // A waiting marker past `seq` would move it forward again at the flush.
+    if (pending > seq) this.#pendingReads.delete(key);
+    return this.getUserRoom(userId, roomId);
+  }
+
   async removeMember(roomId: RoomId, userId: UserId, at: number): Promise<MembershipResult> {
     this.#pendingReads.delete(readKey(roomId, userId));
     return this.#removeMember(roomId, userId, at);
