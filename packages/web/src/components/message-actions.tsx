@@ -13,7 +13,7 @@
  * closes. `MessageActions` is the row's buttons.
  */
 import type { Message } from '@switchboard/chat/api';
-import { type KeyboardEvent, type RefObject, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import type { EditOrigin } from '../state/chat-client.ts';
 import { useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
@@ -206,71 +206,75 @@ export function MessageActions({
         </>
       ) : (
         <>
-          <button
-            type="button"
-            className="button button--small button--ghost"
-            data-testid="add-reaction"
-            aria-label="Add a reaction"
-            aria-expanded={actions.picking}
+          <RowButton
+            testId="add-reaction"
+            label="Add a reaction"
+            expanded={actions.picking}
             onClick={actions.togglePicker}
           >
             React
-          </button>
+          </RowButton>
           {place === 'room' && (
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="reply-in-thread"
-              aria-label="Reply in thread"
-              onClick={actions.openThread}
-            >
+            <RowButton testId="reply-in-thread" label="Reply in thread" onClick={actions.openThread}>
               Reply
-            </button>
+            </RowButton>
           )}
-          <button
-            type="button"
-            className="button button--small button--ghost"
-            data-testid="pin-message"
-            aria-pressed={message.pinnedAt !== null}
-            onClick={actions.togglePin}
-          >
+          <RowButton testId="pin-message" pressed={message.pinnedAt !== null} onClick={actions.togglePin}>
             {message.pinnedAt === null ? 'Pin' : 'Unpin'}
-          </button>
+          </RowButton>
           {actions.unreadable && (
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="mark-unread"
-              aria-label="Mark unread from here"
-              onClick={actions.markUnread}
-            >
+            <RowButton testId="mark-unread" label="Mark unread from here" onClick={actions.markUnread}>
               Unread
-            </button>
+            </RowButton>
           )}
           {actions.editable && (
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="edit-message"
-              aria-label="Edit message"
-              onClick={actions.edit}
-            >
+            <RowButton testId="edit-message" label="Edit message" onClick={actions.edit}>
               Edit
-            </button>
+            </RowButton>
           )}
           {actions.removable && (
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="delete-message"
-              aria-label={own ? 'Delete message' : `Remove ${message.authorName}’s message as a moderator`}
+            <RowButton
+              testId="delete-message"
+              label={own ? 'Delete message' : `Remove ${message.authorName}’s message as a moderator`}
               onClick={actions.askToRemove}
             >
               {own ? 'Delete' : 'Remove'}
-            </button>
+            </RowButton>
           )}
         </>
       )}
     </div>
+  );
+}
+
+/** One of a message row's small buttons. */
+function RowButton({
+  testId,
+  label,
+  expanded,
+  pressed,
+  onClick,
+  children,
+}: {
+  testId: string;
+  /** What a screen reader says, when the text alone would not tell. */
+  label?: string;
+  expanded?: boolean;
+  pressed?: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="button button--small button--ghost"
+      data-testid={testId}
+      aria-label={label}
+      aria-expanded={expanded}
+      aria-pressed={pressed}
+      onClick={onClick}
+    >
+      {children}
+    </button>
   );
 }
