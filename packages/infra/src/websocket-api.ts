@@ -12,6 +12,7 @@
  *     ├─ routeSelectionExpression ─▶ AWS::ApiGatewayV2::Api
  *     ├─ routes[key].model ────────▶ AWS::ApiGatewayV2::Model + Route.RequestModels
  *     ├─ routes[key].routeResponse ▶ AWS::ApiGatewayV2::RouteResponse ($default)
+ *     ├─ routes[key].handler ──────▶ Integration invoked with one role (role-invoked-lambda-integration.ts)
  *     └─ authorizer.identitySource ▶ AWS::ApiGatewayV2::Authorizer on $connect
  */
 import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -25,7 +26,6 @@ import {
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -33,6 +33,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { ChatApiDefinition, ChatRouteKey } from './chat-sources.ts';
 import { acknowledge, wildcardResourceFinding } from './compliance.ts';
+import { RouteInvocationRole } from './role-invoked-lambda-integration.ts';
 
 export interface ChatWebSocketApiProps {
   definition: ChatApiDefinition<IFunction, IFunction>;
@@ -98,12 +99,13 @@ export class ChatWebSocketApi extends Construct {
     const authorizer = new WebSocketLambdaAuthorizer('Authorizer', definition.authorizer.handler, {
       identitySource: definition.authorizer.identitySource,
     });
+    const invocation = new RouteInvocationRole(this, 'RouteInvocationRole');
     for (const [key, route] of Object.entries(definition.routes) as Array<
       [ChatRouteKey, (typeof definition.routes)[ChatRouteKey]]
     >) {
       const name = modelName(key);
       const added = this.api.addRoute(key, {
-        integration: new WebSocketLambdaIntegration(`${name}Integration`, route.handler),
+        integration: invocation.integration(`${name}Integration`, route.handler),
         returnResponse: route.routeResponse ?? false,
         // API Gateway runs an authorizer on $connect only (spec 6).
         ...(key === '$connect' && { authorizer }),

@@ -77,6 +77,40 @@ describe('ChatStack', () => {
     }
   });
 
+  it('invokes each route’s own function with one API Gateway role that may invoke exactly those, within 500 resources', () => {
+    const apiId = webSocketApiId();
+    const integrations = ofType('AWS::ApiGatewayV2::Integration').filter(([, i]) => isRef(i.Properties.ApiId, apiId));
+    const roles = new Set(integrations.map(([, i]) => JSON.stringify(i.Properties.CredentialsArn)));
+    assert.equal(roles.size, 1, [...roles].join(' '));
+    const [roleId] = (integrations[0]![1].Properties.CredentialsArn as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ];
+    assert.match(JSON.stringify(resources[roleId]!.Properties.AssumeRolePolicyDocument), /apigateway\.amazonaws\.com/);
+    const invoked = integrations.map(
+      ([, i]) => /"([A-Za-z0-9]+)","Arn"/.exec(JSON.stringify(i.Properties.IntegrationUri))?.[1],
+    );
+    assert.equal(integrations.length, Object.keys(definition.routes).length);
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
+      (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)),
+    )!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+    assert.equal(statements.length, 1);
+    assert.equal(statements[0]!.Action, 'lambda:InvokeFunction');
+    const allowed = [statements[0]!.Resource]
+      .flat()
+      .map((resource) => (resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    assert.deepEqual([...allowed].sort(), [...new Set(invoked)].sort());
+    // No resource policy on the route functions: the role is the only way in.
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+      allowed.some((fnId) => JSON.stringify(p.Properties.FunctionName).includes(fnId)),
+    );
+    assert.deepEqual(
+      permissions.map(([id]) => id),
+      [],
+    );
+    assert.ok(Object.keys(resources).length <= 500, `${Object.keys(resources).length} resources`);
+  });
+
   it('runs the REQUEST authorizer on $connect only, with the token identity source', () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
     assert.equal(authorizers.length, 1);
