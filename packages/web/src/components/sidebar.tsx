@@ -73,7 +73,7 @@ export function Sidebar({ onNavigate, onSignOut, onChangePassword }: SidebarProp
       {me !== null && (
         <footer className="sidebar__me">
           <Avatar username={me.username} online />
-          <span className="sidebar__me-name" data-testid="me-name">
+          <span className="sidebar__me-name" data-testid="me-name" title={me.username}>
             {me.username}
             {me.guest && <span className="tag">guest</span>}
           </span>
