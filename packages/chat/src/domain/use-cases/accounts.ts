@@ -72,20 +72,12 @@ export class AccountService {
    * at an older cost is hashed again at the current one.
    */
   async logIn(username: string, password: string, client: ClientInfo): Promise<Session> {
-    const { store, limits } = this.#context;
+    const { store } = this.#context;
     const name = username.trim().toLowerCase();
-    const network = clientNetwork(client.address);
-    // Both counted before the slow hash: a guess that was not allowed is never checked.
-    await limits.take('logInAddress', network);
-    await limits.claimLogIn(name, network);
-    const user = await store.getUserByUsername(name);
-    const hash = user ? await store.getPasswordHash(user.id) : undefined;
-    const check = await this.#passwords.verify(password, hash ?? (await this.#passwords.decoy()));
-    if (!user || hash === undefined || !check.valid) throw new ChatError('BAD_CREDENTIALS');
-    await limits.forgetLogIn(name, network);
+    const { user, rehash } = await this.#checkPassword(name, password, client, () => store.getUserByUsername(name));
     // Told only to whoever knows the password: it says nothing about accounts to anyone else.
     if ((await store.getDeactivation(user.id)) !== undefined) throw new ChatError('ACCOUNT_DEACTIVATED');
-    if (check.rehash) await this.#rehash(user, password);
+    if (rehash) await this.#rehash(user, password);
     return this.#session(user);
   }
 
@@ -170,21 +162,42 @@ export class AccountService {
     passwords: { currentPassword: string; newPassword: string },
     client: ClientInfo,
   ): Promise<Session> {
-    const { store, limits } = this.#context;
     const claims = await this.authenticate(token);
     const user = await this.#context.requireUser(claims.userId);
     if (user.guest) throw new ChatError('BAD_REQUEST', 'A guest account has no password: register instead.');
     requireValidPassword(passwords.newPassword);
-    const network = clientNetwork(client.address);
-    await limits.take('logInAddress', network);
-    await limits.claimLogIn(user.username, network);
-    const hash = await store.getPasswordHash(user.id);
-    const check = await this.#passwords.verify(passwords.currentPassword, hash ?? (await this.#passwords.decoy()));
-    if (hash === undefined || !check.valid) throw new ChatError('BAD_CREDENTIALS', 'The current password is wrong.');
-    await limits.forgetLogIn(user.username, network);
-    await store.setPasswordHash(user.id, await this.#passwords.hash(passwords.newPassword));
+    const refusal = 'The current password is wrong.';
+    await this.#checkPassword(user.username, passwords.currentPassword, client, async () => user, refusal);
+    await this.#context.store.setPasswordHash(user.id, await this.#passwords.hash(passwords.newPassword));
     await this.#context.endSessions(user.id);
     return this.#session(user);
+  }
+
+  /**
+   * Checks `password` for the account named `username` under the log-in limits: the
+   * address's attempts and this username's backoff from this address are both counted
+   * before the slow hash (a guess that was not allowed is never checked), `find` reads
+   * the account after that, and a success ends the backoff.
+   * Errors: RATE_LIMITED, BAD_CREDENTIALS (no such account or a wrong password alike,
+   * equally slow; `refusal` as its message).
+   */
+  async #checkPassword(
+    username: string,
+    password: string,
+    client: ClientInfo,
+    find: () => Promise<User | undefined>,
+    refusal?: string,
+  ): Promise<{ user: User; rehash: boolean }> {
+    const { store, limits } = this.#context;
+    const network = clientNetwork(client.address);
+    await limits.take('logInAddress', network);
+    await limits.claimLogIn(username, network);
+    const user = await find();
+    const hash = user ? await store.getPasswordHash(user.id) : undefined;
+    const check = await this.#passwords.verify(password, hash ?? (await this.#passwords.decoy()));
+    if (!user || hash === undefined || !check.valid) throw new ChatError('BAD_CREDENTIALS', refusal);
+    await limits.forgetLogIn(username, network);
+    return { user, rehash: check.rehash };
   }
 
   /** Stores the password again at the current cost; a failure leaves the old hash, which still verifies. */

@@ -258,7 +258,6 @@ export class ServiceContext {
     );
   }
 
-  /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). */
   /**
    * Ends every session of the user (their tokens stop working for new connections and
    * requests: `$connect` and refresh check the session) and closes their open connections.
@@ -270,6 +269,7 @@ export class ServiceContext {
     }
   }
 
+  /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). */
   async guard(operation: string, call: () => Promise<void>): Promise<void> {
     try {
       await call();
