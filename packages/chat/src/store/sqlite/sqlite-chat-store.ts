@@ -128,6 +128,9 @@ const defaults = {
  */
 const dialect: SqlDialect = { param: () => '?', sameName: (column, value) => `${column} = ${value}`, textOrder: '' };
 
+/** The `rooms` column of each room setting `#changeRoom` sets. */
+const ROOM_COLUMNS = { topic: 'topic', name: 'name', visibility: 'visibility', readOnly: 'read_only' } as const;
+
 /** What became of one append of a group commit. */
 type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: Error };
 
@@ -422,29 +425,11 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   }
 
   async setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
-    return this.#write(() => {
-      const room = this.#room(roomId);
-      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.topic === topic) return null;
-      const seq = this.#nextSeq(roomId);
-      this.#prepare('UPDATE rooms SET topic = ? WHERE id = ?').run(topic, roomId);
-      this.#insertEvent(roomId, seq, 'topicChanged', at, null, by, topic);
-      return toEvent(this.#prepare(this.sql.eventAt).get(roomId, seq) as EventRow);
-    });
+    return this.#changeRoom(roomId, { field: 'topic', value: topic }, { type: 'topicChanged', topic }, by, at);
   }
 
   async renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
-    return this.#write(() => {
-      const room = this.#room(roomId);
-      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.name === name) return null;
-      const seq = this.#nextSeq(roomId);
-      this.#claimName('ROOM_NAME_TAKEN', () =>
-        this.#prepare('UPDATE rooms SET name = ? WHERE id = ?').run(name, roomId),
-      );
-      this.#insertEvent(roomId, seq, 'roomRenamed', at, null, by, null, null, name);
-      return this.#event(roomId, seq);
-    });
+    return this.#changeRoom(roomId, { field: 'name', value: name }, { type: 'roomRenamed', detail: name }, by, at);
   }
 
   async setRoomVisibility(
@@ -453,15 +438,8 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     by: UserId,
     at: number,
   ): Promise<RoomEvent | null> {
-    return this.#write(() => {
-      const room = this.#room(roomId);
-      if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.visibility === visibility) return null;
-      const seq = this.#nextSeq(roomId);
-      this.#prepare('UPDATE rooms SET visibility = ? WHERE id = ?').run(visibility, roomId);
-      this.#insertEvent(roomId, seq, 'visibilityChanged', at, null, by, null, visibility);
-      return this.#event(roomId, seq);
-    });
+    const event = { type: 'visibilityChanged', visibility } as const;
+    return this.#changeRoom(roomId, { field: 'visibility', value: visibility }, event, by, at);
   }
 
   async setMemberRole(roomId: RoomId, userId: UserId, role: StoredRole, at: number): Promise<RoomEvent | null> {
@@ -478,14 +456,36 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   }
 
   async setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
+    const event = { type: 'readOnlyChanged', detail: readOnly ? 'on' : 'off' } as const;
+    return this.#changeRoom(roomId, { field: 'readOnly', value: readOnly }, event, by, at);
+  }
+
+  /**
+   * Sets one field of a `room`-kind room and appends its event naming `by`, with what the
+   * event keeps (`topic`, `visibility` or `detail`); `null` (nothing written) when the room
+   * already had it. Rejects with ROOM_NOT_FOUND (also a direct conversation), and with
+   * ROOM_NAME_TAKEN for a name another room has (the unique index).
+   */
+  #changeRoom<F extends 'topic' | 'name' | 'visibility' | 'readOnly'>(
+    roomId: RoomId,
+    setting: { field: F; value: Room[F] },
+    event: { type: RoomEvent['type']; topic?: string | null; visibility?: RoomVisibility; detail?: string },
+    by: UserId,
+    at: number,
+  ): RoomEvent | null {
+    const { field, value } = setting;
     return this.#write(() => {
       const room = this.#room(roomId);
       if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-      if (room.readOnly === readOnly) return null;
+      if (room[field] === value) return null;
       const seq = this.#nextSeq(roomId);
-      this.#prepare('UPDATE rooms SET read_only = ? WHERE id = ?').run(readOnly ? 1 : 0, roomId);
-      this.#insertEvent(roomId, seq, 'readOnlyChanged', at, null, by, null, null, readOnly ? 'on' : 'off');
-      return toEvent(this.#prepare(this.sql.eventAt).get(roomId, seq) as EventRow);
+      const update = this.#prepare(`UPDATE rooms SET ${ROOM_COLUMNS[field]} = ? WHERE id = ?`);
+      const stored = typeof value === 'boolean' ? Number(value) : value;
+      if (field === 'name') this.#claimName('ROOM_NAME_TAKEN', () => update.run(stored, roomId));
+      else update.run(stored, roomId);
+      const { type, topic = null, visibility = null, detail = null } = event;
+      this.#insertEvent(roomId, seq, type, at, null, by, topic, visibility, detail);
+      return this.#event(roomId, seq);
     });
   }
 
