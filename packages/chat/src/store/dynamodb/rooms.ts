@@ -34,20 +34,32 @@ import type {
 } from '../../ports/chat-store.ts';
 import {
   byKey,
+  type EventItem,
   keyOf,
   type MemberItem,
   memberItem,
   type RoomItem,
   roomItem,
+  toEvent,
   toMembership,
   toRoom,
   toUser,
   type UserItem,
 } from './items.ts';
 import type { DynamoRoomConnections } from './room-connections.ts';
-import { sequencedWrite } from './sequenced-write.ts';
+import { type RoomItemChange, sequencedWrite } from './sequenced-write.ts';
 import { cancelled, type DynamoTable, gsi1From, type Transaction } from './table.ts';
 import { GSI1_ROOMS, gsi1Members, keys } from './table-design.ts';
+
+/** What one room setting writes when it changes anything (`DynamoRooms.#changeRoom`). */
+interface RoomSettingChange {
+  /** The event item's type and what it set (its time and who set it are added). */
+  event: Omit<EventItem, 'at' | 'user'>;
+  /** The room item's change, made with the sequence bump. */
+  change: Pick<RoomItemChange, 'topic' | 'visibility' | 'readOnly' | 'rename'>;
+  /** Other items of the same write (a rename moves the name's guard item). */
+  items?: Transaction;
+}
 
 export class DynamoRooms {
   readonly #table: DynamoTable;
@@ -225,73 +237,78 @@ export class DynamoRooms {
     });
   }
 
-  async setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
-    const table = this.#table;
-    return table.run(() =>
-      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
-        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
-        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-        if (room.topic === topic) return { result: null };
-        const user = toUser(await table.get<UserItem>(keys.user(by)));
-        if (!user) throw new ChatError('USER_NOT_FOUND');
-        return {
-          at,
-          topic,
-          items: [
-            table.put({ ...keys.event(roomId, seq), type: 'topicChanged', at, user, ...(topic !== null && { topic }) }),
-          ],
-          result: { type: 'topicChanged', roomId, seq, at, user: userSummary(user), topic },
-        };
-      }),
+  setRoomTopic(roomId: RoomId, topic: string | null, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#changeRoom(roomId, by, at, async (room) =>
+      room.topic === topic
+        ? null
+        : { event: { type: 'topicChanged', ...(topic !== null && { topic }) }, change: { topic } },
     );
   }
 
-  async renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
+  renameRoom(roomId: RoomId, name: string, by: UserId, at: number): Promise<RoomEvent | null> {
     const table = this.#table;
-    return table.run(() =>
-      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
-        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
-        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-        if (room.name === name) return { result: null };
-        // Another room's guard item holds the name (a race lost to another rename or a
-        // creation reads it here on the retry that the failed condition causes).
-        const guard = await table.get<{ roomId: RoomId }>(keys.roomName(name));
-        if (guard && guard.roomId !== roomId) throw new ChatError('ROOM_NAME_TAKEN');
-        const user = toUser(await table.get<UserItem>(keys.user(by)));
-        if (!user) throw new ChatError('USER_NOT_FOUND');
-        return {
-          at,
-          rename: { name, listed: room.visibility === 'public' },
-          items: [
-            table.delete(keys.roomName(room.name!)),
-            table.put({ ...keys.roomName(name), roomId }, 'attribute_not_exists(pk)'),
-            table.put({ ...keys.event(roomId, seq), type: 'roomRenamed', at, user, name }),
-          ],
-          result: { type: 'roomRenamed', roomId, seq, at, user: userSummary(user), name },
-        };
-      }),
+    return this.#changeRoom(roomId, by, at, async (room) => {
+      if (room.name === name) return null;
+      // Another room's guard item holds the name (a race lost to another rename or a
+      // creation reads it here on the retry that the failed condition causes).
+      const guard = await table.get<{ roomId: RoomId }>(keys.roomName(name));
+      if (guard && guard.roomId !== roomId) throw new ChatError('ROOM_NAME_TAKEN');
+      return {
+        event: { type: 'roomRenamed', name },
+        change: { rename: { name, listed: room.visibility === 'public' } },
+        items: [
+          table.delete(keys.roomName(room.name!)),
+          table.put({ ...keys.roomName(name), roomId }, 'attribute_not_exists(pk)'),
+        ],
+      };
+    });
+  }
+
+  setRoomVisibility(roomId: RoomId, visibility: RoomVisibility, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#changeRoom(roomId, by, at, async (room) =>
+      room.visibility === visibility
+        ? null
+        : {
+            event: { type: 'visibilityChanged', visibility },
+            change: { visibility: { visibility, name: room.name! } },
+          },
     );
   }
 
-  async setRoomVisibility(
+  setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
+    return this.#changeRoom(roomId, by, at, async (room) =>
+      room.readOnly === readOnly ? null : { event: { type: 'readOnlyChanged', readOnly }, change: { readOnly } },
+    );
+  }
+
+  /**
+   * One room setting (topic, name, visibility, read-only) as one sequenced write:
+   * the room (a named room, not a direct conversation), the setting's own plan
+   * (`null`: already so, nothing written), who made the change, then the event item
+   * with the room item's change. The answer is that event item read as catch-up
+   * reads it (`toEvent`), so the live event and the stored one cannot differ.
+   */
+  #changeRoom(
     roomId: RoomId,
-    visibility: RoomVisibility,
     by: UserId,
     at: number,
+    plan: (room: Room) => Promise<RoomSettingChange | null>,
   ): Promise<RoomEvent | null> {
     const table = this.#table;
     return table.run(() =>
       sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
         const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
         if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-        if (room.visibility === visibility) return { result: null };
+        const setting = await plan(room);
+        if (!setting) return { result: null };
         const user = toUser(await table.get<UserItem>(keys.user(by)));
         if (!user) throw new ChatError('USER_NOT_FOUND');
+        const event = { ...keys.event(roomId, seq), ...setting.event, at, user };
         return {
+          ...setting.change,
           at,
-          visibility: { visibility, name: room.name! },
-          items: [table.put({ ...keys.event(roomId, seq), type: 'visibilityChanged', at, user, visibility })],
-          result: { type: 'visibilityChanged', roomId, seq, at, user: userSummary(user), visibility },
+          items: [...(setting.items ?? []), table.put(event)],
+          result: toEvent(roomId, event, new Map()),
         };
       }),
     );
@@ -321,25 +338,6 @@ export class DynamoRooms {
             table.put({ ...keys.event(roomId, seq), type: 'memberRoleChanged', at, user: member.user, role }),
           ],
           result: { type: 'memberRoleChanged', roomId, seq, at, user: userSummary(member.user), role },
-        };
-      }),
-    );
-  }
-
-  async setRoomReadOnly(roomId: RoomId, readOnly: boolean, by: UserId, at: number): Promise<RoomEvent | null> {
-    const table = this.#table;
-    return table.run(() =>
-      sequencedWrite<RoomEvent | null>(table, roomId, async (seq) => {
-        const room = toRoom(await table.get<RoomItem>(keys.room(roomId)));
-        if (room?.kind !== 'room') throw new ChatError('ROOM_NOT_FOUND');
-        if (room.readOnly === readOnly) return { result: null };
-        const user = toUser(await table.get<UserItem>(keys.user(by)));
-        if (!user) throw new ChatError('USER_NOT_FOUND');
-        return {
-          at,
-          readOnly,
-          items: [table.put({ ...keys.event(roomId, seq), type: 'readOnlyChanged', at, user, readOnly })],
-          result: { type: 'readOnlyChanged', roomId, seq, at, user: userSummary(user), readOnly },
         };
       }),
     );

@@ -23,58 +23,37 @@ import { GSI1_ROOMS, keys } from './table-design.ts';
 /** Largest sequence number a key can hold. */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
+/**
+ * What a write changes of the room item besides its sequence: a transaction may
+ * not touch the room item twice, so every change of it rides on the bump.
+ */
+export interface RoomItemChange {
+  /** Change of the room item's `memberCount`. */
+  memberDelta?: 1 | -1;
+  /** How many consecutive sequence numbers the write takes, from the one offered (a thread reply takes 2). @default 1 */
+  seqCount?: number;
+  /** The event's time: the room's `headAt`, which the heartbeat compares (`listRoomHeads`). */
+  at: number;
+  /** The room item's new `topic` (`null` removes it). */
+  topic?: string | null;
+  /**
+   * The room's new visibility: a private room leaves the directory's index
+   * (`ROOMS` in gsi1), a public one (named `name`) enters it.
+   */
+  visibility?: { visibility: RoomVisibility; name: string };
+  /** The room item's new `readOnly`. */
+  readOnly?: boolean;
+  /** The room's new name: also its key in the directory's index (`ROOMS` in gsi1) when `listed` (a public room). */
+  rename?: { name: string; listed: boolean };
+}
+
 /** What a plan decides for the number it was offered. */
-export type SequencedPlan<T> =
-  | { result: T }
-  | {
-      /** Change of the room item's `memberCount`, in the same write. */
-      memberDelta?: 1 | -1;
-      /** How many consecutive sequence numbers the write takes, from the one offered (a thread reply takes 2). @default 1 */
-      seqCount?: number;
-      /** The event's time: the room's `headAt`, which the heartbeat compares (`listRoomHeads`). */
-      at: number;
-      /**
-       * The room item's new `topic` (`null` removes it), in the same write: a
-       * transaction may not touch the room item twice.
-       */
-      topic?: string | null;
-      /**
-       * The room's new visibility, in the same write: a private room leaves the
-       * directory's index (`ROOMS` in gsi1), a public one (named `name`) enters it.
-       */
-      visibility?: { visibility: RoomVisibility; name: string };
-      /** The room item's new `readOnly`, in the same write (for the same reason). */
-      readOnly?: boolean;
-      /**
-       * The room's new name, in the same write: also its key in the directory's index
-       * (`ROOMS` in gsi1) when `listed` (a public room).
-       */
-      rename?: { name: string; listed: boolean };
-      items: Transaction;
-      result: T;
-    }
-  | 'retry';
+export type SequencedPlan<T> = { result: T } | (RoomItemChange & { items: Transaction; result: T }) | 'retry';
 
 /** The room item's update: the sequence bump, and the plan's other changes of the room. */
 function roomUpdate(
   lastSeq: number,
-  {
-    at,
-    memberDelta,
-    topic,
-    seqCount = 1,
-    visibility,
-    readOnly,
-    rename,
-  }: {
-    at: number;
-    memberDelta?: 1 | -1;
-    topic?: string | null;
-    seqCount?: number;
-    visibility?: { visibility: RoomVisibility; name: string };
-    readOnly?: boolean;
-    rename?: { name: string; listed: boolean };
-  },
+  { at, memberDelta, topic, seqCount = 1, visibility, readOnly, rename }: RoomItemChange,
 ): {
   UpdateExpression: string;
   ExpressionAttributeNames: Record<string, string>;
