@@ -30,7 +30,12 @@ export interface DynamoDbLocal {
 
 let local: Promise<DynamoDbLocal> | undefined;
 
-export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * The credentials of the local AWS services: DynamoDB Local takes any pair (and keeps
+ * the tables of each apart), the local S3 (files/local-s3.ts) knows only this one. So
+ * one function's environment reaches both, as a Lambda function's role does.
+ */
+export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Starts a DynamoDB Local on a free port and resolves once it answers (its CLI cannot take port 0). */
 export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {

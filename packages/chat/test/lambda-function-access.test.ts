@@ -1,10 +1,11 @@
 /**
  * Every chat function reaches only what `functionAccess` grants it (and so what
  * the CDK app's IAM policies allow): the entry points run a session of every
- * route on the Switchboard gateway, against DynamoDB Local, and every DynamoDB
- * call and `@connections` post of each function is recorded through the real
- * SDK clients' middleware, attributed to the function by the invocation's async
- * context.
+ * route on the Switchboard gateway, against DynamoDB Local and a local S3, and
+ * every DynamoDB call, S3 call (presigning included: a presigned URL acts with its
+ * signer's rights) and `@connections` post of each function is recorded through
+ * the real SDK clients' middleware, attributed to the function by the invocation's
+ * async context.
  */
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -15,11 +16,13 @@ import { createGateway, type Gateway } from '@switchboard/gateway';
 import { type ChatRouteKey, chatApiDefinition, chatRouteKeys } from '../src/api/definition.ts';
 import type { Session } from '../src/domain/types.ts';
 import { LambdaEnvironment } from '../src/lambda/environment.ts';
-import type { ChatFunctionName, TableAction } from '../src/lambda/function-access.ts';
+import type { ChatFunctionName, FileAction, TableAction } from '../src/lambda/function-access.ts';
 import type { HttpApiEvent, HttpApiResult } from '../src/lambda/lambda-events.ts';
 import { ChatClient, PASSWORD, uniqueName } from './chat-test-client.ts';
 import { dynamoDbLocalEndpoint, localClient, newTable, stopDynamoDbLocal } from './dynamodb-local.ts';
 import { TableStream } from './dynamodb-stream.ts';
+import { type LocalS3, startLocalS3 } from './files/local-s3.ts';
+import { png } from './files/sample-files.ts';
 import { setLambdaEnvironment } from './lambda-environment.ts';
 
 type Handler = (event: unknown, context: object) => Promise<unknown>;
@@ -32,6 +35,30 @@ interface Observed {
   posts: number;
   /** DeleteConnection calls: closing a connection. */
   closes: number;
+  /** S3 actions by the bucket's prefix (`uploads`, `files`). */
+  files: Map<string, Set<FileAction>>;
+}
+
+/** The IAM actions an S3 command needs, each on the prefix of the key it needs it on. */
+function fileActions(command: string, input: { Key?: string; CopySource?: string }): Array<[string, FileAction]> {
+  const prefix = (key: string) => key.split('/')[0]!;
+  switch (command) {
+    case 'GetObjectCommand':
+    case 'HeadObjectCommand':
+      return [[prefix(input.Key!), 'GetObject']];
+    case 'PutObjectCommand':
+      return [[prefix(input.Key!), 'PutObject']];
+    case 'DeleteObjectCommand':
+      return [[prefix(input.Key!), 'DeleteObject']];
+    case 'CopyObjectCommand':
+      // `<bucket>/<key>`: reading the source, writing the copy.
+      return [
+        [prefix(input.CopySource!.split('/').slice(1).join('/')), 'GetObject'],
+        [prefix(input.Key!), 'PutObject'],
+      ];
+    default:
+      throw new Error(`an S3 command the access test does not know: ${command}`);
+  }
 }
 
 /** The IAM actions a DynamoDB command needs (transactions are authorised per item). */
@@ -60,6 +87,7 @@ describe('function access', () => {
   let searchIndexer: Handler;
   let stream: TableStream;
   let streamClient: DynamoDBClient;
+  let s3: LocalS3;
   const clients: ChatClient[] = [];
 
   const record = (update: (entry: Observed) => void): void => {
@@ -67,7 +95,7 @@ describe('function access', () => {
     assert.ok(name, 'every call happens inside a function invocation');
     let entry = observed.get(name);
     if (!entry) {
-      entry = { table: new Set(), indexes: false, posts: 0, closes: 0 };
+      entry = { table: new Set(), indexes: false, posts: 0, closes: 0, files: new Map() };
       observed.set(name, entry);
     }
     update(entry);
@@ -88,6 +116,9 @@ describe('function access', () => {
     const endpoint = await dynamoDbLocalEndpoint();
     const table = await newTable();
     setLambdaEnvironment(endpoint, table);
+    s3 = await startLocalS3();
+    // The SDK reads the endpoint from the environment, as it reads DynamoDB Local's (path style: an IP address).
+    Object.assign(process.env, { FILES_BUCKET: s3.bucket, AWS_ENDPOINT_URL_S3: s3.client.endpoint });
     // The server admin of this session (the table is new, so the name is free).
     process.env[LambdaEnvironment.serverAdmins] = SERVER_ADMIN;
     streamClient = await localClient();
@@ -97,6 +128,7 @@ describe('function access', () => {
     const { lambdaEntryPoints } = await import('../src/lambda/entry-points.ts');
     const { dynamoDbClient } = await import('../src/lambda/runtime/table-store.ts');
     const { managementClient } = await import('../src/lambda/runtime/connection-posts.ts');
+    const { s3Client } = await import('../src/lambda/runtime/file-store.ts');
     dynamoDbClient.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
@@ -107,6 +139,17 @@ describe('function access', () => {
         return next(args);
       },
       { step: 'initialize', name: 'recordTableAccess' },
+    );
+    s3Client().middlewareStack.add(
+      (next, context) => async (args) => {
+        record((entry) => {
+          for (const [prefix, action] of fileActions(context.commandName!, args.input as { Key?: string })) {
+            entry.files.set(prefix, new Set([...(entry.files.get(prefix) ?? []), action]));
+          }
+        });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordFileAccess' },
     );
     const load = async (name: ChatFunctionName, path: string): Promise<Handler> =>
       attributed(name, ((await import(path)) as { handler: Handler }).handler);
@@ -138,20 +181,22 @@ describe('function access', () => {
     stream?.close();
     streamClient?.destroy();
     await stopDynamoDbLocal();
+    await s3?.close();
   });
 
-  const post = async (path: string, body: unknown, token?: string): Promise<{ statusCode: number; body: string }> =>
+  const call = async (method: 'GET' | 'POST', path: string, body: unknown, token?: string): Promise<HttpApiResult> =>
     (await httpApi(
       {
         version: '2.0',
         rawPath: path,
         headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-        body: JSON.stringify(body),
+        body: body === undefined ? '' : JSON.stringify(body),
         isBase64Encoded: false,
-        requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' } },
+        requestContext: { http: { method, sourceIp: '127.0.0.1' } },
       } satisfies HttpApiEvent,
       {},
     )) as HttpApiResult;
+  const post = (path: string, body: unknown, token?: string) => call('POST', path, body, token);
 
   async function account(path: '/api/register' | '/api/guest', username = uniqueName()): Promise<Session> {
     const answer = await post(path, path === '/api/guest' ? {} : { username, password: PASSWORD });
@@ -247,6 +292,30 @@ describe('function access', () => {
     await second.ok({ action: 'pinMessage', messageId: sent.message.id });
     await first.ok({ action: 'pins', roomId: room.id });
     await second.ok({ action: 'unpinMessage', messageId: sent.message.id });
+    // A file: its upload URL (signed by the HTTP API's function), the bytes put straight into the
+    // bucket as a browser puts them, the send that attaches it and a retry of that send (which finds
+    // it attached already), a download link; deleting the message deletes the file.
+    const image = png(8, 8);
+    const created = await post('/api/files', { roomId: room.id, type: 'image/png', size: image.length }, ada.token);
+    assert.equal(created.statusCode, 201, created.body);
+    const { id: fileId, upload } = JSON.parse(created.body) as {
+      id: string;
+      upload: { url: string; headers: Record<string, string> };
+    };
+    const uploaded = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: image });
+    assert.equal(uploaded.status, 200, await uploaded.text());
+    const withFile = {
+      action: 'sendMessage',
+      roomId: room.id,
+      text: 'the plan',
+      clientMessageId: randomUUID(),
+      attachments: [{ id: fileId, name: 'plan.png', type: 'image/png' }],
+    };
+    const attached = (await first.ok(withFile)).message;
+    assert.equal((await first.ok(withFile)).message.id, attached.id);
+    const download = await call('GET', `/api/files/${attached.id}/${fileId}`, undefined, ada.token);
+    assert.equal(download.statusCode, 200, download.body);
+    await first.ok({ action: 'deleteMessage', messageId: attached.id });
     const reply = await second.ok({
       action: 'replyInThread',
       rootId: sent.message.id,
@@ -286,11 +355,11 @@ describe('function access', () => {
     assert.deepEqual([...invoked.keys()].sort(), Object.keys(functionAccess).sort(), 'every function ran');
     const report: string[] = [];
     const usage = (name: ChatFunctionName) =>
-      observed.get(name) ?? { table: new Set<TableAction>(), indexes: false, posts: 0, closes: 0 };
+      observed.get(name) ?? { table: new Set<TableAction>(), indexes: false, posts: 0, closes: 0, files: new Map() };
     for (const name of Object.keys(functionAccess) as ChatFunctionName[]) {
       const used = usage(name);
       report.push(
-        `${name}: ${[...used.table].sort().join(' ')}${used.indexes ? ' +indexes' : ''}${used.posts ? ` +${used.posts} posts` : ''}${used.closes ? ` +${used.closes} closes` : ''}`,
+        `${name}: ${[...used.table].sort().join(' ')}${used.indexes ? ' +indexes' : ''}${used.posts ? ` +${used.posts} posts` : ''}${used.closes ? ` +${used.closes} closes` : ''}${[...used.files].map(([prefix, actions]) => ` ${prefix}/: ${[...actions].sort().join(' ')}`).join('')}`,
       );
     }
     t.diagnostic(report.join('\n'));
@@ -302,6 +371,13 @@ describe('function access', () => {
       if (used.indexes) assert.ok(grant.indexes, `${name} queries an index`);
       if (used.posts > 0) assert.ok(grant.postToConnections, `${name} posts to connections`);
       assert.equal(grant.closeConnections, used.closes > 0, `${name} closes connections: granted exactly when it does`);
+      const fileGrants = Object.entries(grant.files ?? {}).map(([prefix, actions]) => [prefix, [...actions].sort()]);
+      const fileUses = [...used.files].map(([prefix, actions]) => [prefix, [...actions].sort()]);
+      assert.deepEqual(
+        Object.fromEntries(fileUses),
+        Object.fromEntries(fileGrants),
+        `${name} is granted exactly the file actions it uses`,
+      );
       // Nothing granted beyond what it did, and what a 410 makes a posting function do.
       const possible = new Set([...used.table, ...(grant.postToConnections ? forgetConnection : [])]);
       for (const action of grant.table) assert.ok(possible.has(action), `${name} is granted ${action} it never uses`);

@@ -5,7 +5,7 @@
  * function (packages/infra), the entry modules import exactly the matching parts
  * (chat-runtime.ts `FunctionParts`), and the tests hold both to it: the bundle
  * test checks the imports, the access test records every SDK call each function
- * makes against DynamoDB Local and `@connections`.
+ * makes against DynamoDB Local, a local S3 and `@connections`.
  *
  * DynamoDB authorizes a `TransactWriteItems` per item (PutItem, UpdateItem,
  * DeleteItem, ConditionCheckItem), so those are listed, not the transaction.

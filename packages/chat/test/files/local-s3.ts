@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { localCredentials } from '../dynamodb-local.ts';
 
 export interface LocalS3 {
   bucket: string;
@@ -48,7 +49,7 @@ export async function startLocalS3(bucket = 'chat-files', corsOrigin?: string): 
       endpoint: `http://127.0.0.1:${port}`,
       region: 'eu-west-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: localCredentials,
     },
     async close() {
       await server.close();

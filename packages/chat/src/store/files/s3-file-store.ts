@@ -33,9 +33,20 @@ export interface S3FileStoreOptions {
   bucket: string;
   /**
    * The S3 client's settings (region, endpoint, `forcePathStyle` for an S3-compatible
-   * server). @default {} (from the environment, as on Lambda and ECS)
+   * server), or a client made by `s3FileClient` (e.g. one traced by X-Ray on Lambda).
+   * @default {} (from the environment, as on Lambda and ECS)
    */
-  client?: S3ClientConfig;
+  client?: S3ClientConfig | S3Client;
+}
+
+/** An S3 client as the file store needs it: `settings` plus what presigned uploads take. */
+export function s3FileClient(settings: S3ClientConfig = {}): S3Client {
+  return new S3Client({
+    // Otherwise the SDK signs a checksum of the empty body into every presigned PUT, and S3
+    // refuses the real upload (BadDigest): the bytes come from the browser, not from here.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...settings,
+  });
 }
 
 export class S3FileStore implements FileStore {
@@ -44,12 +55,7 @@ export class S3FileStore implements FileStore {
 
   constructor(options: S3FileStoreOptions) {
     this.#bucket = options.bucket;
-    this.#client = new S3Client({
-      // Otherwise the SDK signs a checksum of the empty body into every presigned PUT, and S3
-      // refuses the real upload (BadDigest): the bytes come from the browser, not from here.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      ...options.client,
-    });
+    this.#client = options.client instanceof S3Client ? options.client : s3FileClient(options.client);
   }
 
   async uploadTarget(
