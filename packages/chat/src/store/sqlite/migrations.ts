@@ -211,7 +211,7 @@ export const migrations: readonly string[] = [
   ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
   `,
   // 13: a new message's text is indexed for search by the store, once per group commit, after
-  // the commit's appends (SqliteChatStore#indexForSearch). FTS5 writes its pending terms to disk
+  // the commit's appends (SqliteSearch#indexNewMessages). FTS5 writes its pending terms to disk
   // at every statement savepoint, and each append opens some, so the insert trigger made one
   // index segment per message and cost a fifth of an append. Edits and deletions keep theirs.
   `
