@@ -43,7 +43,7 @@ export function AuditLog({ roomId }: { roomId: RoomId }) {
     loading,
     more,
   } = usePages(roomId, async (after) => {
-    const page = await client.auditLog(roomId, after);
+    const page = await client.admin.auditLog(roomId, after);
     return { items: page.entries, nextCursor: page.nextCursor };
   });
 

@@ -17,13 +17,13 @@ export function BannedList({ roomId }: { roomId: RoomId }) {
   const client = useChatClient();
   const [username, setUsername] = useState('');
   const { items, cursor, loading, more, remove, reload } = usePages<RoomBan>(roomId, async (after) => {
-    const page = await client.bans(roomId, after);
+    const page = await client.admin.bans(roomId, after);
     return { items: page.bans, nextCursor: page.nextCursor };
   });
   const bans = [...items].sort((a, b) => a.user.username.localeCompare(b.user.username));
 
   function unban(userId: string): void {
-    client.unban(roomId, userId).then(
+    client.admin.unban(roomId, userId).then(
       () => remove(({ user }) => user.id !== userId),
       (error: Error) => client.notify(error.message),
     );
@@ -31,7 +31,7 @@ export function BannedList({ roomId }: { roomId: RoomId }) {
 
   function ban(event: FormEvent): void {
     event.preventDefault();
-    client.ban(roomId, username).then(
+    client.admin.ban(roomId, username).then(
       () => {
         setUsername('');
         reload();

@@ -1,6 +1,7 @@
 /** The running `ChatClient` for the components below `ChatScreen`, and a selector hook over its state. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { ChatClient, ChatState } from '../state/chat-client.ts';
+import type { ChatClient } from '../state/chat-client.ts';
+import type { ChatState } from '../state/chat-state.ts';
 
 export const ChatClientContext = createContext<ChatClient | null>(null);
 

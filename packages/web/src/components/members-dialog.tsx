@@ -79,7 +79,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
               type="checkbox"
               checked={readOnly}
               data-testid="read-only-toggle"
-              onChange={(event) => client.setReadOnly(roomId, event.target.checked).catch(report)}
+              onChange={(event) => client.admin.setReadOnly(roomId, event.target.checked).catch(report)}
             />{' '}
             Read-only: only the owner and admins can post
           </label>
@@ -157,7 +157,9 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
                       member.role === 'admin' ? `Make ${user.username} a member` : `Make ${user.username} an admin`
                     }
                     onClick={() =>
-                      client.setMemberRole(roomId, user.id, member.role === 'admin' ? 'member' : 'admin').catch(report)
+                      client.admin
+                        .setMemberRole(roomId, user.id, member.role === 'admin' ? 'member' : 'admin')
+                        .catch(report)
                     }
                   >
                     {member.role === 'admin' ? 'Make member' : 'Make admin'}
@@ -172,7 +174,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
                     ariaLabel={`Deactivate ${user.username}’s account`}
                     confirmAriaLabel={`Confirm deactivating ${user.username}’s account`}
                     onConfirm={() =>
-                      client
+                      client.admin
                         .deactivateUser(user.id)
                         .then(() => client.notify(`${user.username} is deactivated.`), report)
                     }
@@ -186,7 +188,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
                     confirmTestId="confirm-remove-member"
                     ariaLabel={`Remove ${user.username} from #${roomName}`}
                     confirmAriaLabel={`Confirm removing ${user.username}`}
-                    onConfirm={() => client.removeMember(roomId, user.id).catch(report)}
+                    onConfirm={() => client.admin.removeMember(roomId, user.id).catch(report)}
                   />
                 )}
                 {removable && (
@@ -198,7 +200,7 @@ export function MembersDialog({ ref, roomId, roomName, role, readOnly }: Members
                     ariaLabel={`Remove and ban ${user.username} from #${roomName}`}
                     confirmAriaLabel={`Confirm removing and banning ${user.username}`}
                     onConfirm={() =>
-                      client
+                      client.admin
                         .removeMember(roomId, user.id, { ban: true })
                         .then(
                           () =>

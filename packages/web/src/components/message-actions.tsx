@@ -14,7 +14,7 @@
  */
 import type { Message } from '@switchboard/chat/api';
 import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
-import type { EditOrigin } from '../state/chat-client.ts';
+import type { EditOrigin } from '../state/chat-state.ts';
 import { useChatClient } from './chat-context.ts';
 import { useComposerFocus } from './composer-focus.ts';
 

@@ -8,7 +8,7 @@
  */
 import type { Message } from '@switchboard/chat/api';
 import { memo, useRef } from 'react';
-import type { EditOrigin } from '../state/chat-client.ts';
+import type { EditOrigin } from '../state/chat-state.ts';
 import { Avatar } from './avatar.tsx';
 import { MessageActions, useMessageActions } from './message-actions.tsx';
 import { MessageContent } from './message-content.tsx';

@@ -50,7 +50,7 @@ export function RoomAccessDialog({ ref, room }: RoomAccessDialogProps) {
   }
 
   function readInvites(): void {
-    if (manager) client.listInvites(room.id).then(setInvites, failed);
+    if (manager) client.admin.listInvites(room.id).then(setInvites, failed);
   }
 
   useImperativeHandle(ref, () => ({
@@ -69,7 +69,7 @@ export function RoomAccessDialog({ ref, room }: RoomAccessDialogProps) {
     event.preventDefault();
     setError(null);
     const name = username.trim();
-    client.inviteMember(room.id, name).then(() => {
+    client.admin.inviteMember(room.id, name).then(() => {
       setUsername('');
       setStatus(`Added ${name.toLowerCase()} to #${room.name}.`);
     }, failed);
@@ -78,7 +78,7 @@ export function RoomAccessDialog({ ref, room }: RoomAccessDialogProps) {
   function createLink(event: FormEvent): void {
     event.preventDefault();
     setError(null);
-    client.createInvite(room.id, { expiresInMs: lifetime, maxUses: uses }).then(({ token }) => {
+    client.admin.createInvite(room.id, { expiresInMs: lifetime, maxUses: uses }).then(({ token }) => {
       setLink(inviteLink(token));
       setCopied(false);
       readInvites();
@@ -181,7 +181,7 @@ export function RoomAccessDialog({ ref, room }: RoomAccessDialogProps) {
                       type="button"
                       className="button button--small"
                       data-testid="revoke-invite"
-                      onClick={() => client.revokeInvite(entry.id).then(readInvites, failed)}
+                      onClick={() => client.admin.revokeInvite(entry.id).then(readInvites, failed)}
                     >
                       Revoke
                     </button>
@@ -201,7 +201,9 @@ export function RoomAccessDialog({ ref, room }: RoomAccessDialogProps) {
             className="button"
             data-testid="toggle-visibility"
             onClick={() =>
-              client.setRoomVisibility(room.id, room.visibility === 'private' ? 'public' : 'private').catch(failed)
+              client.admin
+                .setRoomVisibility(room.id, room.visibility === 'private' ? 'public' : 'private')
+                .catch(failed)
             }
           >
             {visibilityLabel}

@@ -51,7 +51,9 @@ export function RoomTopic({ room }: { room: RoomSummary }) {
       event.preventDefault();
       close();
       const saved =
-        draft.field === 'topic' ? client.setTopic(room.id, draft.value) : client.renameRoom(room.id, draft.value);
+        draft.field === 'topic'
+          ? client.admin.setTopic(room.id, draft.value)
+          : client.admin.renameRoom(room.id, draft.value);
       saved.catch((error: Error) => client.notify(error.message));
     }
   }
