@@ -48,6 +48,31 @@ export function runRateLimitConformance(name: string, open: () => Promise<Opened
         assert.equal((await limits.take(k, bucket, start + 60_000)).allowed, false);
       });
 
+      it('takes a cost of several tokens all or none, and says how long until it fits', async () => {
+        const k = key('cost');
+        const wide: TokenBucket = { capacity: 10, refillMs: 1000 };
+        assert.deepEqual(await limits.take(k, wide, start, 4), { allowed: true, retryAfterMs: 0 });
+        assert.deepEqual(await limits.take(k, wide, start, 4), { allowed: true, retryAfterMs: 0 });
+        // Two tokens left: a cost of 4 takes none of them.
+        assert.deepEqual(await limits.take(k, wide, start, 4), { allowed: false, retryAfterMs: 2000 });
+        assert.deepEqual(await limits.take(k, wide, start, 2), { allowed: true, retryAfterMs: 0 });
+        assert.deepEqual(await limits.take(k, wide, start + 500, 1), { allowed: false, retryAfterMs: 500 });
+        assert.deepEqual(await limits.take(k, wide, start + 3000, 4), { allowed: false, retryAfterMs: 1000 });
+        assert.equal((await limits.take(k, wide, start + 4000, 4)).allowed, true);
+        // A whole bucket at once, on a fresh key and on a refilled one.
+        const whole = key('whole');
+        assert.equal((await limits.take(whole, wide, start, 10)).allowed, true);
+        assert.deepEqual(await limits.take(whole, wide, start, 1), { allowed: false, retryAfterMs: 1000 });
+        assert.equal((await limits.take(whole, wide, start + 60_000, 10)).allowed, true);
+      });
+
+      it('gives concurrent costs no more than the capacity', async () => {
+        const k = key('cost-race');
+        const wide: TokenBucket = { capacity: 10, refillMs: 60_000 };
+        const decisions = await Promise.all(Array.from({ length: 20 }, () => limits.take(k, wide, start, 3)));
+        assert.equal(decisions.filter((d) => d.allowed).length, 3);
+      });
+
       it('keeps keys apart', async () => {
         const [a, b] = [key('a'), key('b')];
         for (let i = 0; i < bucket.capacity; i++) await limits.take(a, bucket, start);

@@ -17,6 +17,7 @@ export const relaxedRateLimits: RateLimitOverrides = {
   edit: plenty,
   reaction: plenty,
   upload: plenty,
+  uploadVolume: plenty,
   createRoom: plenty,
   membership: plenty,
   invite: plenty,

@@ -25,6 +25,14 @@ export interface RateLimitSettings {
    * @default { capacity: 10, refillMs: 6000 } (10 at once, then 10 per minute)
    */
   upload: TokenBucket;
+  /**
+   * What `POST /api/files` may reserve, per user, in MiB (an upload costs its
+   * size, rounded up; one smaller than 1 MiB costs 1): without it, ten uploads a
+   * minute of `FileLimits.maxBytes` each are 144 GB a day of one account's files.
+   * The capacity must hold one file of `FileLimits.maxBytes` (checked at start).
+   * @default { capacity: 1024, refillMs: 84375 } (1 GiB at once, then 1 GiB a day)
+   */
+  uploadVolume: TokenBucket;
   /** `createRoom`, per user. @default { capacity: 5, refillMs: 60000 } (5 at once, then 1 per minute) */
   createRoom: TokenBucket;
   /**
@@ -106,6 +114,7 @@ export const defaultRateLimits: RateLimitSettings = {
   edit: { capacity: 20, refillMs: 1000 },
   reaction: { capacity: 30, refillMs: 1000 },
   upload: { capacity: 10, refillMs: 6000 },
+  uploadVolume: { capacity: 1024, refillMs: 84_375 },
   createRoom: { capacity: 5, refillMs: 60_000 },
   membership: { capacity: 20, refillMs: 3000 },
   invite: { capacity: 10, refillMs: 6000 },
@@ -131,6 +140,7 @@ const refusals: Record<BucketLimit | 'logIn', string> = {
   edit: 'You are changing messages too fast. Wait a moment.',
   reaction: 'You are reacting too fast. Wait a moment.',
   upload: 'You are uploading files too fast. Wait a moment.',
+  uploadVolume: 'You have uploaded as much as a day allows. Try again later.',
   createRoom: 'You are creating rooms too fast. Try again later.',
   membership: 'You are joining and leaving rooms too fast. Wait a moment.',
   invite: 'You are inviting people too fast. Wait a moment.',
@@ -220,9 +230,14 @@ export class RateLimiter {
     this.#clock = clock;
   }
 
-  /** Takes a token of `limit` for `subject` (a user id or a client address). Errors: RATE_LIMITED. */
-  async take(limit: BucketLimit, subject: string): Promise<void> {
-    const decision = await this.#store.take(key(limit, subject), this.settings[limit], this.#clock.now());
+  /**
+   * Takes a token of `limit` for `subject` (a user id or a client address), or `cost`
+   * tokens (at most the limit's capacity). Errors: RATE_LIMITED.
+   */
+  async take(limit: BucketLimit, subject: string, cost = 1): Promise<void> {
+    const bucket = this.settings[limit];
+    if (cost > bucket.capacity) throw new RangeError(`A cost of ${cost} never fits rate limit ${limit}.`);
+    const decision = await this.#store.take(key(limit, subject), bucket, this.#clock.now(), cost);
     if (!decision.allowed) throw refused(limit, decision.retryAfterMs);
   }
 

@@ -16,8 +16,9 @@
 
 /**
  * A token bucket: it holds at most `capacity` tokens, one token comes back every
- * `refillMs`, and each allowed call takes one. Stored as the time the bucket
- * will be full again (GCRA's "theoretical arrival time"): one number per key.
+ * `refillMs`, and each allowed call takes one, or its `cost` (a call that is
+ * worth several, as an upload's size in MiB). Stored as the time the bucket will
+ * be full again (GCRA's "theoretical arrival time"): one number per key.
  */
 export interface TokenBucket {
   /** Calls allowed at once, after a quiet period (the burst). At least 1. */
@@ -46,8 +47,11 @@ export interface RateDecision {
 }
 
 export interface RateLimitStore {
-  /** Takes one token from the bucket at `key`. */
-  take(key: string, bucket: TokenBucket, now: number): Promise<RateDecision>;
+  /**
+   * Takes `cost` tokens (from 1 to the bucket's capacity: more could never be
+   * allowed) from the bucket at `key`, all or none. @default cost 1
+   */
+  take(key: string, bucket: TokenBucket, now: number, cost?: number): Promise<RateDecision>;
   /** Claims one attempt under `backoff` at `key`; an allowed claim counts (and may delay the next) before the work is done. */
   claimAttempt(key: string, backoff: Backoff, now: number): Promise<RateDecision>;
   /** Forgets the state at `key` (a successful log-in ends its backoff). */

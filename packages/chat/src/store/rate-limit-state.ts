@@ -21,10 +21,10 @@ export interface RateStep {
   next: RateState | undefined;
 }
 
-/** Generic cell rate algorithm: take a token if the bucket would not overflow its capacity. */
-export function takeToken(state: RateState | undefined, bucket: TokenBucket, now: number): RateStep {
+/** Generic cell rate algorithm: take `cost` tokens if the bucket would not overflow its capacity. */
+export function takeToken(state: RateState | undefined, bucket: TokenBucket, now: number, cost = 1): RateStep {
   const from = state && state.expiresAt > now ? Math.max(state.tat, now) : now;
-  const tat = from + bucket.refillMs;
+  const tat = from + cost * bucket.refillMs;
   const overflow = tat - now - bucket.capacity * bucket.refillMs;
   if (overflow > 0) return { decision: { allowed: false, retryAfterMs: overflow }, next: undefined };
   return { decision: { allowed: true, retryAfterMs: 0 }, next: { tat, attempts: 0, expiresAt: tat } };

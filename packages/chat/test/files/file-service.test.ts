@@ -122,6 +122,35 @@ describe('the upload rate limit', () => {
     for (let i = 0; i < defaultRateLimits.upload.capacity; i++) await ask();
     await assert.rejects(ask(), (error: ChatError) => error.code === 'RATE_LIMITED' && error.retryAfterMs! > 0);
   });
+
+  it('refuses what passes the upload volume, each size counted in MiB rounded up, per user', async () => {
+    const MiB = 1024 * 1024;
+    const limited = serviceWith({ uploadVolume: { capacity: 12, refillMs: 60_000 } });
+    const [ada, bo] = await Promise.all(
+      ['vol', 'ume'].map((name) =>
+        chat.accounts.register(`${name}${Date.now() % 100000}`, 'correct horse battery', client),
+      ),
+    );
+    const room = await chat.rooms.createRoom(ada!.user.id, `volume${Date.now() % 100000}`);
+    await chat.rooms.joinRoom(bo!.user.id, room.id);
+    const ask = (userId: string, size: number) =>
+      limited.files!.createUpload(userId, { roomId: room.id, type: 'text/plain', size });
+    await ask(ada!.user.id, 10 * MiB);
+    await ask(ada!.user.id, MiB + 1);
+    // Nothing left: even a byte waits for one MiB to come back, a minute.
+    await assert.rejects(ask(ada!.user.id, 1), { code: 'RATE_LIMITED', retryAfterMs: 60_000 });
+    // A refused upload costs nothing, whatever refused it.
+    await assert.rejects(ask(ada!.user.id, 10 * MiB + 1), { code: 'FILE_TOO_LARGE' });
+    clock.advance(60_000);
+    await ask(ada!.user.id, 1);
+    await assert.rejects(ask(ada!.user.id, 1), { code: 'RATE_LIMITED' });
+    // Another member's volume is their own.
+    await ask(bo!.user.id, 10 * MiB);
+  });
+
+  it('refuses at start a volume that cannot hold one file of the largest size', () => {
+    assert.throws(() => serviceWith({ uploadVolume: { capacity: 9 } }), /uploadVolume\.capacity \(9 MiB\)/);
+  });
 });
 
 describe('content checks', () => {

@@ -99,6 +99,12 @@ export class FileService {
         throw new TypeError(`File limit ${name} must be a positive integer, got ${this.limits[name]}.`);
       }
     }
+    const volume = context.limits.settings.uploadVolume.capacity;
+    if (uploadCost(this.limits.maxBytes) > volume) {
+      throw new TypeError(
+        `Rate limit uploadVolume.capacity (${volume} MiB) must hold one file of the largest size (maxBytes, ${this.limits.maxBytes} bytes).`,
+      );
+    }
     this.#context = context;
     this.#store = options.store;
     this.#linkKey = options.linkKey;
@@ -107,7 +113,9 @@ export class FileService {
   }
 
   /**
-   * Reserves an upload of `size` bytes of type `type` to the room.
+   * Reserves an upload of `size` bytes of type `type` to the room. The size counts
+   * towards the user's upload volume once it is allowed (`uploadVolume`), whether
+   * the bytes come or not: what is reserved may be stored.
    * Errors: RATE_LIMITED, ROOM_NOT_FOUND, NOT_A_MEMBER, FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, BAD_REQUEST.
    */
   async createUpload(userId: UserId, input: { roomId: RoomId; type: string; size: number }): Promise<NewUpload> {
@@ -123,6 +131,7 @@ export class FileService {
     if (!this.limits.allowedTypes.includes(type)) {
       throw new ChatError('FILE_TYPE_NOT_ALLOWED', `Files of type ${JSON.stringify(type)} cannot be attached.`);
     }
+    await context.limits.take('uploadVolume', userId, uploadCost(input.size));
     const id = randomUUID();
     const expiresInSeconds = this.#uploadExpirySeconds;
     const expiresAt = context.clock.now() + expiresInSeconds * 1000;
@@ -346,6 +355,11 @@ export const UPLOADS_PREFIX = 'uploads';
 
 function attachedElsewhere(fileId: string): ChatError {
   return new ChatError('FILE_NOT_FOUND', `File ${fileId} is attached to another message: upload it again.`);
+}
+
+/** What an upload of `size` bytes costs of `uploadVolume`: MiB, rounded up. */
+function uploadCost(size: number): number {
+  return Math.ceil(size / (1024 * 1024));
 }
 
 function uploadKey(roomId: RoomId, userId: UserId, fileId: string): string {

@@ -3,8 +3,8 @@
  * container decides against the same items). TTL (`expiresAt`) removes items
  * once their state expires.
  *
- * - Token buckets take one conditional `UpdateItem` and no read: "add one
- *   refill to `tat` if the bucket has room" (`tat` in the future but not past
+ * - Token buckets take one conditional `UpdateItem` and no read: "add the cost's
+ *   refills to `tat` if the bucket has room" (`tat` in the future but not past
  *   the capacity), else "start a fresh `tat`" (no item, or `tat` already past).
  *   Each is atomic on the item, so concurrent takes on a hot key never race,
  *   and a refusal reads the stored `tat` from the failed condition's answer.
@@ -35,9 +35,10 @@ export class DynamoRateLimits implements RateLimitStore {
     this.#table = table;
   }
 
-  async take(key: string, bucket: TokenBucket, now: number): Promise<RateDecision> {
+  async take(key: string, bucket: TokenBucket, now: number, cost = 1): Promise<RateDecision> {
     const table = this.#table;
     const full = bucket.capacity * bucket.refillMs;
+    const taken = cost * bucket.refillMs;
     // The item outlives the furthest `tat` this take can leave.
     const expiresAt = epochSeconds(now + full) + 1;
     return table.run(async () => {
@@ -47,18 +48,18 @@ export class DynamoRateLimits implements RateLimitStore {
           ConditionExpression: '#tat > :now AND #tat <= :highest',
           ExpressionAttributeNames: { '#tat': 'tat', '#liveUntil': 'liveUntil', '#expiresAt': 'expiresAt' },
           ExpressionAttributeValues: {
-            ':refill': bucket.refillMs,
+            ':refill': taken,
             ':now': now,
-            ':highest': now + full - bucket.refillMs,
+            ':highest': now + full - taken,
             ':expiresAt': expiresAt,
           },
         });
         if (stored === 'updated') return { allowed: true, retryAfterMs: 0 };
         if (stored !== undefined && stored.tat > now) {
-          return { allowed: false, retryAfterMs: stored.tat + bucket.refillMs - full - now };
+          return { allowed: false, retryAfterMs: stored.tat + taken - full - now };
         }
-        // No item, or a full bucket: start from now.
-        const fresh = now + bucket.refillMs;
+        // No item, or a full bucket: start from now (the port's `cost` is at most the capacity).
+        const fresh = now + taken;
         const started = await this.#update(key, {
           UpdateExpression: 'SET #tat = :fresh, #attempts = :zero, #liveUntil = :fresh, #expiresAt = :expiresAt',
           ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',

@@ -30,8 +30,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return this.#states.size;
   }
 
-  async take(key: string, bucket: TokenBucket, now: number): Promise<RateDecision> {
-    return this.#apply(key, now, (state) => takeToken(state, bucket, now));
+  async take(key: string, bucket: TokenBucket, now: number, cost = 1): Promise<RateDecision> {
+    return this.#apply(key, now, (state) => takeToken(state, bucket, now, cost));
   }
 
   async claimAttempt(key: string, backoff: Backoff, now: number): Promise<RateDecision> {

@@ -77,13 +77,14 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#sweepEvery = options.sweepEvery ?? 200;
   }
 
-  async take(key: string, bucket: TokenBucket, now: number): Promise<RateDecision> {
+  async take(key: string, bucket: TokenBucket, now: number, cost = 1): Promise<RateDecision> {
     this.#maybeSweep(now);
     const full = bucket.capacity * bucket.refillMs;
-    if ((await this.#query(TAKE, [key, now, bucket.refillMs, full])).length > 0)
-      return { allowed: true, retryAfterMs: 0 };
+    // A fresh key's insert is not checked: the port's `cost` is at most the capacity.
+    const taken = cost * bucket.refillMs;
+    if ((await this.#query(TAKE, [key, now, taken, full])).length > 0) return { allowed: true, retryAfterMs: 0 };
     const tat = await this.#current(key, now);
-    return { allowed: false, retryAfterMs: Math.max(1, tat + bucket.refillMs - full - now) };
+    return { allowed: false, retryAfterMs: Math.max(1, tat + taken - full - now) };
   }
 
   async claimAttempt(key: string, backoff: Backoff, now: number): Promise<RateDecision> {
