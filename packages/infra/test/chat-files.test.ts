@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type ChatFunctionName, functionAccess, LambdaEnvironment } from '../src/chat-sources.ts';
 import { fileLinkPath } from '../src/http-api.ts';
-import { buildTestApp, type Resource, resourcesOfType } from './infra-harness.ts';
+import { allStatements, buildTestApp, type Resource, resourcesOfType } from './infra-harness.ts';
 
 describe('ChatStack: the files bucket', () => {
   let template: Template;
@@ -98,11 +98,7 @@ describe('ChatStack: the files bucket', () => {
     assert.equal(withBucket.length, expected.length, 'FILES_BUCKET on exactly the functions that handle files');
 
     // Every S3 statement in the stack's own policies: the prefixes and actions of the three functions, nothing wider.
-    const statements = resourcesOfType(template, 'AWS::IAM::Policy').flatMap(
-      ([, policy]) =>
-        (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
-          .Statement,
-    );
+    const statements = allStatements(template);
     const onFiles = statements.filter((statement) => JSON.stringify(statement.Resource).includes(bucketId));
     const granted = new Set(
       onFiles.flatMap((statement) => {

@@ -18,7 +18,14 @@ import {
   LambdaEnvironment,
 } from '../src/chat-sources.ts';
 import { routeName } from '../src/websocket-api.ts';
-import { buildTestApp, isRef, type Resource } from './infra-harness.ts';
+import {
+  buildTestApp,
+  isRef,
+  type PolicyStatementJson,
+  type Resource,
+  roleOf,
+  roleStatements,
+} from './infra-harness.ts';
 
 /** The route keys and models the chat defines, read through the same function the stack uses. */
 const definition = chatApiDefinition({
@@ -316,14 +323,16 @@ describe('ChatStack', () => {
 
   it('gives each function a role of its own that writes its own logs and traces, without managed policies', () => {
     for (const [id, fn] of chatFunctions()) {
-      const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      const roleId = roleOf(fn);
       const role = resources[roleId]!;
       assert.equal(role.Properties.ManagedPolicyArns, undefined, id);
-      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
+      // Its grants are in the role itself: no policy resource of its own.
+      const attached = ofType('AWS::IAM::Policy').filter(([, p]) =>
         (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)),
-      )!;
-      const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      );
+      assert.deepEqual(attached, [], id);
+      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const statements = roleStatements(template, roleId);
       const logs = statements.filter((statement) => String(statement.Action).includes('logs:'));
       assert.equal(logs.length, 1, id);
       assert.deepEqual([logs[0]!.Action].flat().sort(), ['logs:CreateLogStream', 'logs:PutLogEvents'], id);
@@ -425,12 +434,8 @@ describe('ChatStack', () => {
     return /dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)/.test(JSON.stringify(statement.Action));
   }
 
-  /** The statements of a function's role policy. */
-  function policyOf(functionId: string): Array<Record<string, unknown>> {
-    const [roleId] = (resources[functionId]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
-    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
-      (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)),
-    )!;
-    return (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+  /** The statements of a function's role. */
+  function policyOf(functionId: string): PolicyStatementJson[] {
+    return roleStatements(template, roleOf(resources[functionId]!));
   }
 });

@@ -75,6 +75,36 @@ export function nestedTemplate(parent: Stack, nested: NestedStack): Template {
   return Template.fromJSON(replace(Template.fromStack(nested).toJSON()) as Record<string, unknown>);
 }
 
+/** A statement of an IAM policy document, as synthesized. */
+export type PolicyStatementJson = Record<string, unknown> & { Action?: string | string[]; Resource?: unknown };
+
+/**
+ * The statements a role holds: those in its own `Policies` (the chat's function
+ * roles keep their grants there) and in the `AWS::IAM::Policy` resources attached to it.
+ */
+export function roleStatements(template: Template, roleId: string): PolicyStatementJson[] {
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const documents = [
+    ...((resources[roleId]?.Properties.Policies ?? []) as Array<{ PolicyDocument: unknown }>).map(
+      (policy) => policy.PolicyDocument,
+    ),
+    ...resourcesOfType(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleId)))
+      .map(([, policy]) => policy.Properties.PolicyDocument),
+  ];
+  return documents.flatMap((document) => (document as { Statement: PolicyStatementJson[] }).Statement);
+}
+
+/** The statements of every role and policy of the template. */
+export function allStatements(template: Template): PolicyStatementJson[] {
+  return resourcesOfType(template, 'AWS::IAM::Role').flatMap(([roleId]) => roleStatements(template, roleId));
+}
+
+/** The logical id of a function's role. */
+export function roleOf(fn: Resource): string {
+  return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
 export function isRef(value: unknown, logicalId: string): boolean {
   return JSON.stringify(value) === JSON.stringify({ Ref: logicalId });
 }

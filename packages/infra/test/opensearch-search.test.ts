@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
 import { functionAccess, LambdaEnvironment, MESSAGES_INDEX } from '../src/chat-sources.ts';
 import { collectionName } from '../src/opensearch-search.ts';
-import { buildTestApp, isRef, type Resource, resourcesOfType } from './infra-harness.ts';
+import { buildTestApp, type Resource, resourcesOfType, roleOf, roleStatements } from './infra-harness.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
@@ -27,13 +27,7 @@ describe('OpenSearch Serverless search (opt-in)', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) =>
     JSON.stringify(fn.Properties.Environment ?? {}).includes(LambdaEnvironment.serviceName),
   );
-  const roleOf = (fn: Resource) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const statementsOf = (fn: Resource): Statement[] => {
-    const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([, p]) =>
-      (p.Properties.Roles as unknown[]).some((ref) => isRef(ref, roleOf(fn))),
-    )!;
-    return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-  };
+  const statementsOf = (fn: Resource): Statement[] => roleStatements(template, roleOf(fn)) as Statement[];
   /** The function of a `functionAccess` name: by its logical id's prefix. */
   const functionNamed = (prefix: string): Resource => functions.find(([id]) => id.slice(0, -8) === prefix)![1];
   const readers = ['search', 'httpApi'] as const;
