@@ -1,5 +1,5 @@
 /** A message not yet acknowledged as stored: sending (and retried after a reconnect), or refused with a reason. */
-import type { PendingSend } from '../connection/chat-connection.ts';
+import type { PendingSend } from '../connection/outbox.ts';
 import { Avatar } from './avatar.tsx';
 import { useChatClient } from './chat-context.ts';
 import { FormattedText } from './formatted-text.tsx';

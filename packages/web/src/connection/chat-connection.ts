@@ -26,6 +26,17 @@
  * says `hasMore` but moves no room forward) is asked again with backoff; after
  * `catchUpAttempts` failures in a row the room skips its gap and is reloaded
  * (`roomReset`), so a room never stops applying events.
+ *
+ * `ChatConnection` keeps the socket and the protocol's state machine above
+ * (connect, open, welcome, the pages of rooms, heartbeat, catch-up, dispatch);
+ * the rest is kept by parts that it feeds, none of which holds the socket:
+ *
+ * | part               | file                  | what it keeps                                                  |
+ * |--------------------|-----------------------|----------------------------------------------------------------|
+ * | room sequencer     | room-sequencer.ts     | each room's last applied `seq`, its gaps, catch-ups, listings  |
+ * | requests in flight | requests-in-flight.ts | the requests out by `requestId`, until answered or timed out   |
+ * | outbox             | outbox.ts             | the sends not yet acknowledged (`pending`), and their resends  |
+ * | typing throttle    | typing-throttle.ts    | when each room's next `typing` frame may go out                |
  */
 import type {
   AckMessage,
@@ -46,7 +57,10 @@ import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.ts'
 import { ChatRequestError } from './chat-request-error.ts';
 import { CursorTrail } from './cursor-trail.ts';
 import { Emitter } from './emitter.ts';
+import { Outbox, type PendingSend } from './outbox.ts';
+import { type ChatRequest, RequestsInFlight } from './requests-in-flight.ts';
 import { RoomSequencer, type RoomsReconciliation, type SequencerStep } from './room-sequencer.ts';
+import { TypingThrottle } from './typing-throttle.ts';
 
 /** What the user sees: `offline` only when stopped or signed out; a dropped socket is `reconnecting`. */
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -59,19 +73,6 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-}
-
-/** A message typed by the user and not yet acknowledged as stored. */
-export interface PendingSend {
-  clientMessageId: string;
-  roomId: RoomId;
-  text: string;
-  /** Uploaded files sent with the text (docs/protocol.md, "Files"). */
-  attachments: AttachmentInput[];
-  createdAt: number;
-  /** `failed`: refused for good (e.g. too long); the user may retry or discard it. */
-  status: 'sending' | 'failed';
-  error: ChatRequestError | null;
 }
 
 export interface ChatConnectionOptions {
@@ -184,14 +185,6 @@ const roomEventTypes = new Set<string>(
   } satisfies Record<RoomEvent['type'], true>),
 );
 
-type Request = ClientRequest extends infer R ? (R extends ClientRequest ? Omit<R, 'requestId'> : never) : never;
-
-interface InFlight {
-  resolve: (frame: ServerMessage) => void;
-  reject: (error: ChatRequestError) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /**
  * @example
  * const connection = new ChatConnection({ url: () => `wss://chat.example/ws?token=${token}` });
@@ -203,10 +196,9 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   readonly #options: Required<Omit<ChatConnectionOptions, 'backoff' | 'pingIntervalMs'>> &
     Pick<ChatConnectionOptions, 'pingIntervalMs'> & { backoff: BackoffOptions };
   readonly #sequencer: RoomSequencer;
-  readonly #inFlight = new Map<string, InFlight>();
-  readonly #pending = new Map<string, PendingSend>();
-  readonly #sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #lastTyping = new Map<RoomId, number>();
+  readonly #requests: RequestsInFlight;
+  readonly #outbox: Outbox;
+  readonly #typingThrottle: TypingThrottle;
   #socket: WebSocketLike | null = null;
   #state: ConnectionState = 'offline';
   #retryAt: number | null = null;
@@ -229,10 +221,6 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   #reorderTimer: ReturnType<typeof setTimeout> | null = null;
   /** Counts `welcome`s: a page asked for before the latest one belongs to an older listing. */
   #welcomes = 0;
-  #nextRequestId = 0;
-  #typingIntervalMs = 2000;
-  /** No `typing` before this time: the server refused one with `RATE_LIMITED`. */
-  #typingPausedUntil = 0;
   /** No reconnect before this time: the server refused the `hello` with `RATE_LIMITED`. */
   #reconnectNotBefore = 0;
 
@@ -253,6 +241,17 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       backoff: { ...defaultBackoff, ...options.backoff },
     };
     this.#sequencer = new RoomSequencer({ holdGaps: this.#options.reorderWindowMs > 0 });
+    this.#requests = new RequestsInFlight((frame) => this.#write(frame), this.#options.requestTimeoutMs);
+    this.#outbox = new Outbox({
+      write: (frame) => this.#write(frame),
+      welcomed: () => this.#welcomed,
+      createId: this.#options.createId,
+      now: this.#options.now,
+      resendAfterMs: this.#options.requestTimeoutMs,
+      onChange: (pending) => this.emit('pending', pending),
+      onThrottled: (retryAfterMs) => this.emit('throttled', retryAfterMs),
+    });
+    this.#typingThrottle = new TypingThrottle(this.#options.now);
   }
 
   get state(): ConnectionState {
@@ -265,7 +264,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   get pending(): readonly PendingSend[] {
-    return [...this.#pending.values()];
+    return this.#outbox.pending;
   }
 
   connect(): void {
@@ -274,7 +273,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.#open();
   }
 
-  /** Stops for good (sign-out): no reconnect. Unacknowledged sends are dropped. */
+  /** Stops (sign-out): no reconnect. Unacknowledged sends stop going out; they stay in `pending`, and a later `connect()` sends them again. */
   close(): void {
     this.#stopped = true;
     this.#clearReconnect();
@@ -282,8 +281,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.#socket = null;
     this.#dropSocket();
     socket?.close(1000, 'closed by client');
-    for (const timer of this.#sendTimers.values()) clearTimeout(timer);
-    this.#sendTimers.clear();
+    this.#outbox.stopResending();
     this.#setState('offline');
   }
 
@@ -298,11 +296,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
    * Sends a request and resolves with its answer (matched by `requestId`); rejects
    * with a `ChatRequestError` for an `error` frame, a closed socket or a timeout.
    */
-  request(request: Request): Promise<ServerMessage> {
+  request(request: ChatRequest): Promise<ServerMessage> {
     if (!this.#welcomed) {
       return Promise.reject(new ChatRequestError('DISCONNECTED', 'Not connected.', request.action));
     }
-    return this.#request(request);
+    return this.#requests.send(request);
   }
 
   /**
@@ -311,7 +309,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
    * `pageAttempts` tries in all. A closed socket ends it (`DISCONNECTED`), even
    * when a new connection is up by the next try: its listings start over.
    */
-  async requestPage(request: Request): Promise<ServerMessage> {
+  async requestPage(request: ChatRequest): Promise<ServerMessage> {
     const welcomes = this.#welcomes;
     for (let failures = 0; ; failures++) {
       try {
@@ -331,45 +329,22 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
 
   /** Queues a message; it is sent now if online, else after the next `welcome`, until acknowledged. */
   send(roomId: RoomId, text: string, attachments: AttachmentInput[] = []): PendingSend {
-    const pending: PendingSend = {
-      clientMessageId: this.#options.createId(),
-      roomId,
-      text,
-      attachments,
-      createdAt: this.#options.now(),
-      status: 'sending',
-      error: null,
-    };
-    this.#pending.set(pending.clientMessageId, pending);
-    // Receivers hide the indicator when the message arrives: typing again should show it again.
-    this.#lastTyping.delete(roomId);
-    this.#emitPending();
-    this.#transmit(pending);
-    return pending;
+    this.#typingThrottle.messageSent(roomId);
+    return this.#outbox.add(roomId, text, attachments);
   }
 
   /** Sends a failed message again, with its original `clientMessageId`. */
   retrySend(clientMessageId: string): void {
-    const pending = this.#pending.get(clientMessageId);
-    if (pending === undefined) return;
-    this.#update(pending, { status: 'sending', error: null });
-    this.#transmit(this.#pending.get(clientMessageId)!);
+    this.#outbox.retry(clientMessageId);
   }
 
   discardSend(clientMessageId: string): void {
-    clearTimeout(this.#sendTimers.get(clientMessageId));
-    this.#sendTimers.delete(clientMessageId);
-    if (this.#pending.delete(clientMessageId)) this.#emitPending();
+    this.#outbox.remove(clientMessageId);
   }
 
   /** Tells the room the user is typing, at most once per the server's relay interval (extra calls do nothing). */
   typing(roomId: RoomId): void {
-    const now = this.#options.now();
-    // docs/protocol.md "typing": frames faster than the relay interval are dropped by the server anyway.
-    if (!this.#welcomed || now < this.#typingPausedUntil) return;
-    if (now - (this.#lastTyping.get(roomId) ?? 0) < this.#typingIntervalMs) return;
-    this.#lastTyping.set(roomId, now);
-    this.#write({ action: 'typing', roomId });
+    if (this.#welcomed && this.#typingThrottle.admit(roomId)) this.#write({ action: 'typing', roomId });
   }
 
   /** Follows a room the user just joined from its current `seq` (its past comes from `history`). */
@@ -416,7 +391,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   #socketOnOpen(): void {
-    this.#request({ action: 'hello' }).then(
+    this.#requests.send({ action: 'hello' }).then(
       (frame) => this.#onWelcome(frame as WelcomeMessage),
       // No welcome in time: start over rather than sit on a half-open socket (not before a rate limit allows).
       (error: ChatRequestError) => {
@@ -480,11 +455,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     if (this.#resyncTimer !== null) clearTimeout(this.#resyncTimer);
     this.#resyncTimer = null;
     this.#beating = false;
-    for (const [requestId, inFlight] of this.#inFlight) {
-      clearTimeout(inFlight.timer);
-      inFlight.reject(new ChatRequestError('DISCONNECTED', 'The connection closed.'));
-      this.#inFlight.delete(requestId);
-    }
+    this.#requests.disconnected();
   }
 
   #onWelcome(welcome: WelcomeMessage): void {
@@ -492,7 +463,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.#retryAt = null;
     this.#welcomed = true;
     this.#welcomes += 1;
-    this.#typingIntervalMs = Math.max(welcome.limits.typingIntervalMs, 500) + 500;
+    this.#typingThrottle.relayEvery(welcome.limits.typingIntervalMs);
     this.#sequencer.beginListing();
     const reconciliation = this.#sequencer.reconcile(welcome.rooms);
     this.emit('welcome', welcome);
@@ -507,9 +478,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     const early = this.#early;
     this.#early = [];
     for (const frame of early) this.#dispatch(frame);
-    for (const pending of this.#pending.values()) {
-      if (pending.status === 'sending') this.#transmit(pending);
-    }
+    this.#outbox.resendAll();
   }
 
   /**
@@ -555,7 +524,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   #heartbeat(): void {
     if (this.#beating || !this.#welcomed) return;
     this.#beating = true;
-    this.#request({ action: 'ping', ...(this.#since !== undefined && { since: this.#since }) }).then(
+    this.#requests.send({ action: 'ping', ...(this.#since !== undefined && { since: this.#since }) }).then(
       (frame) => {
         this.#beating = false;
         this.#onPong(frame as PongMessage);
@@ -606,12 +575,10 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     } else if (frame.type !== 'welcome') {
       this.emit('frame', frame);
     }
-    this.#settle(frame);
+    this.#requests.resolve(frame);
   }
 
   #onAck(ack: AckMessage): void {
-    clearTimeout(this.#sendTimers.get(ack.clientMessageId));
-    this.#sendTimers.delete(ack.clientMessageId);
     // The sending connection gets the ack instead of the `message` event: apply it as that event.
     const { message } = ack;
     this.#step(
@@ -623,7 +590,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         message,
       }),
     );
-    if (this.#pending.delete(ack.clientMessageId)) this.#emitPending();
+    this.#outbox.remove(ack.clientMessageId);
   }
 
   /**
@@ -660,40 +627,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     }
     if (error.code === 'RATE_LIMITED' && error.action === 'typing') {
       // docs/protocol.md "typing": the only answer a typing frame can get. Nothing to show: pause them.
-      this.#typingPausedUntil = this.#options.now() + (error.retryAfterMs ?? this.#typingIntervalMs);
+      this.#typingThrottle.pause(error.retryAfterMs);
       return;
     }
-    const pending = error.requestId?.startsWith('send:') ? this.#pending.get(error.requestId.slice(5)) : undefined;
-    if (pending !== undefined) {
-      clearTimeout(this.#sendTimers.get(pending.clientMessageId));
-      if (failure.transient) {
-        // Not stored: the same clientMessageId later can never duplicate it.
-        const delay = error.retryAfterMs ?? 2000;
-        if (error.code === 'RATE_LIMITED') this.emit('throttled', delay);
-        this.#scheduleResend(pending, delay);
-      } else {
-        this.#update(pending, { status: 'failed', error: failure });
-      }
-      return;
-    }
-    const inFlight = error.requestId === undefined ? undefined : this.#inFlight.get(error.requestId);
-    if (inFlight === undefined) {
-      this.emit('frame', error);
-      return;
-    }
-    clearTimeout(inFlight.timer);
-    this.#inFlight.delete(error.requestId!);
-    inFlight.reject(failure);
-  }
-
-  /** Resolves the request a frame answers, if any. */
-  #settle(frame: ServerMessage): void {
-    const requestId = 'requestId' in frame ? frame.requestId : undefined;
-    const inFlight = requestId === undefined ? undefined : this.#inFlight.get(requestId);
-    if (inFlight === undefined) return;
-    clearTimeout(inFlight.timer);
-    this.#inFlight.delete(requestId!);
-    inFlight.resolve(frame);
+    if (this.#outbox.refused(error.requestId, failure)) return;
+    if (!this.#requests.reject(error.requestId, failure)) this.emit('frame', error);
   }
 
   #step(step: SequencerStep): void {
@@ -723,7 +661,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
 
   /** Asks for the rooms' missed events; the answer is applied in order with the other frames (#dispatch). */
   #catchUp(rooms: Array<{ roomId: RoomId; lastSeq: number }>): void {
-    this.#request({ action: 'catchUp', rooms }).then(
+    this.#requests.send({ action: 'catchUp', rooms }).then(
       (frame) => {
         // An answer that leaves rooms out (a page bounded in size) has not caught them up: ask again.
         const answered = new Set([
@@ -762,49 +700,6 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     }, delay);
   }
 
-  #request(request: Request): Promise<ServerMessage> {
-    const requestId = `r${++this.#nextRequestId}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#inFlight.delete(requestId);
-        reject(new ChatRequestError('TIMEOUT', 'The server did not answer in time.', request.action));
-      }, this.#options.requestTimeoutMs);
-      this.#inFlight.set(requestId, { resolve, reject, timer });
-      if (!this.#write({ ...request, requestId } as ClientRequest)) {
-        clearTimeout(timer);
-        this.#inFlight.delete(requestId);
-        reject(new ChatRequestError('DISCONNECTED', 'Not connected.', request.action));
-      }
-    });
-  }
-
-  #transmit(pending: PendingSend): void {
-    if (!this.#welcomed) return;
-    const { roomId, text, clientMessageId, attachments } = pending;
-    this.#write({
-      action: 'sendMessage',
-      roomId,
-      text,
-      clientMessageId,
-      ...(attachments.length > 0 && { attachments }),
-      requestId: `send:${clientMessageId}`,
-    });
-    // An answer can be lost (a throttled frame gets the gateway's answer, not ours): send again; it is idempotent.
-    this.#scheduleResend(pending, this.#options.requestTimeoutMs);
-  }
-
-  #scheduleResend(pending: PendingSend, delayMs: number): void {
-    clearTimeout(this.#sendTimers.get(pending.clientMessageId));
-    this.#sendTimers.set(
-      pending.clientMessageId,
-      setTimeout(() => {
-        this.#sendTimers.delete(pending.clientMessageId);
-        const current = this.#pending.get(pending.clientMessageId);
-        if (current?.status === 'sending') this.#transmit(current);
-      }, delayMs),
-    );
-  }
-
   #write(frame: ClientRequest): boolean {
     const socket = this.#socket;
     if (socket === null) return false;
@@ -814,15 +709,6 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     } catch {
       return false;
     }
-  }
-
-  #update(pending: PendingSend, change: Partial<PendingSend>): void {
-    this.#pending.set(pending.clientMessageId, { ...pending, ...change });
-    this.#emitPending();
-  }
-
-  #emitPending(): void {
-    this.emit('pending', this.pending);
   }
 
   #setState(state: ConnectionState): void {

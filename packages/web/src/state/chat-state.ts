@@ -7,7 +7,8 @@
  * are applied.
  */
 import type { ClientLimits, Message, RoomId, RoomSummary, UserSummary } from '@switchboard/chat/api';
-import type { ConnectionState, PendingSend } from '../connection/chat-connection.ts';
+import type { ConnectionState } from '../connection/chat-connection.ts';
+import type { PendingSend } from '../connection/outbox.ts';
 import type { MemberList } from './member-list.ts';
 import type { ThreadPanel } from './thread-panel.ts';
 import { emptyTimeline, type Timeline } from './timeline.ts';
