@@ -118,6 +118,29 @@ describe('withinPatternTimeLimit', () => {
     );
   });
 
+  it('runs once more a pattern stopped while the process was not running, and stops one that never ends', () => {
+    // A thread that waits uses its wall-clock allowance but no CPU time, as a process the machine did not run.
+    const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    let runs = 0;
+    const result = withinPatternTimeLimit('x', 3, () => {
+      if (++runs === 1) pause(patternTimeLimitMs(3) + 50);
+      return 'a,b'.split(',');
+    });
+    assert.deepEqual(result, ['a', 'b']);
+    assert.equal(runs, 2);
+    // Paused again on the second run too: stopped, not run a third time.
+    runs = 0;
+    assert.throws(
+      () =>
+        withinPatternTimeLimit('x', 3, () => {
+          runs++;
+          pause(patternTimeLimitMs(3) + 50);
+        }),
+      PatternTimeLimitError,
+    );
+    assert.equal(runs, 2);
+  });
+
   it('allows 100 ms plus 100 ms per MiB of text', () => {
     assert.equal(patternTimeLimitMs(0), 100);
     assert.equal(patternTimeLimitMs(128 * 1024), 113);
