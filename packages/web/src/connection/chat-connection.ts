@@ -298,7 +298,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
    */
   request(request: ChatRequest): Promise<ServerMessage> {
     if (!this.#welcomed) {
-      return Promise.reject(new ChatRequestError('DISCONNECTED', 'Not connected.', request.action));
+      return Promise.reject(ChatRequestError.notConnected(request.action));
     }
     return this.#requests.send(request);
   }
@@ -313,7 +313,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     const welcomes = this.#welcomes;
     for (let failures = 0; ; failures++) {
       try {
-        if (welcomes !== this.#welcomes) throw new ChatRequestError('DISCONNECTED', 'Not connected.', request.action);
+        if (welcomes !== this.#welcomes) throw ChatRequestError.notConnected(request.action);
         return await this.request(request);
       } catch (error) {
         const failure = error as ChatRequestError;

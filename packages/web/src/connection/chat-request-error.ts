@@ -21,6 +21,11 @@ export class ChatRequestError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 
+  /** `action` could not go out: the socket is not open (or not welcomed yet). */
+  static notConnected(action: ChatAction): ChatRequestError {
+    return new ChatRequestError('DISCONNECTED', 'Not connected.', action);
+  }
+
   /**
    * The failure may pass: the same request later may succeed (the store was
    * down, a rate limit, a lost answer). A closed socket is not one: the next

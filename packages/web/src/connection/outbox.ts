@@ -113,6 +113,7 @@ export class Outbox {
       if (failure.code === 'RATE_LIMITED') this.#options.onThrottled(delay);
       this.#scheduleResend(pending, delay);
     } else {
+      this.#resendTimers.delete(pending.clientMessageId);
       this.#update(pending, { status: 'failed', error: failure });
     }
     return true;

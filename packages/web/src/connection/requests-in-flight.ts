@@ -50,7 +50,7 @@ export class RequestsInFlight {
       if (!this.#write({ ...request, requestId } as ClientRequest)) {
         clearTimeout(timer);
         this.#inFlight.delete(requestId);
-        reject(new ChatRequestError('DISCONNECTED', 'Not connected.', request.action));
+        reject(ChatRequestError.notConnected(request.action));
       }
     });
   }

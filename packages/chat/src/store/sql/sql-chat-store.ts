@@ -240,12 +240,9 @@ export abstract class SqlChatStore {
   }
 
   async listUserRoomSizes(userId: UserId, countUpTo: number): Promise<RoomSize[]> {
-    const rows = await this.query<{ room_id: RoomId; members: number | string }>(this.sql.userRoomSizes, [
-      countUpTo,
-      userId,
-    ]);
-    // PostgreSQL's count is a bigint, which node-postgres reads as a string.
-    return rows.map((row) => ({ roomId: row.room_id, members: Number(row.members) }));
+    // PostgreSQL's count is a bigint, which the store's pool reads as a number (postgres-database.ts).
+    const rows = await this.query<{ room_id: RoomId; members: number }>(this.sql.userRoomSizes, [countUpTo, userId]);
+    return rows.map((row) => ({ roomId: row.room_id, members: row.members }));
   }
 
   async getUserRoom(userId: UserId, roomId: RoomId): Promise<UserRoom | undefined> {
