@@ -26,8 +26,10 @@ export function s3Client(): S3Client {
 export function s3Files(): FileServiceOptions | undefined {
   const bucket = process.env[LambdaEnvironment.filesBucket];
   if (!bucket) return undefined;
+  if (files) return files;
+  // Read once per container, as the store is made: the environment does not change.
   const config = readFilesConfig(process.env, process.cwd());
-  files ??= {
+  files = {
     store: new S3FileStore({ bucket, client: s3Client() }),
     limits: config === false ? {} : (config?.limits ?? {}),
     // Links are presigned by S3: the chat signs none of its own here.
