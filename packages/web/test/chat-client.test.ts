@@ -17,7 +17,17 @@ import WebSocket from 'ws';
 import { ChatConnection, type WebSocketLike } from '../src/connection/chat-connection.ts';
 import { CursorTrail } from '../src/connection/cursor-trail.ts';
 import { ChatClient } from '../src/state/chat-client.ts';
-import { drained, me, message, messageEvent, refusal, room, ScriptedServer, welcome } from './scripted-server.ts';
+import {
+  drained,
+  me,
+  message,
+  messageEvent,
+  notAsked,
+  refusal,
+  room,
+  ScriptedServer,
+  welcome,
+} from './scripted-server.ts';
 
 function user(username: string): UserSummary {
   return { id: `id-${username}`, username, guest: false, avatar: { initials: 'X', color: '#123456' } };
@@ -225,11 +235,7 @@ describe('Class: ChatClient', () => {
     flush();
     // Hidden, the page asks nothing for five intervals.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const pong = connection.request({ action: 'ping' });
-    let frame = await socket.next();
-    for (; frame.action !== 'ping'; frame = await socket.next()) assert.notEqual(frame.action, 'online');
-    socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
-    await pong;
+    await notAsked(socket, connection, 'online');
     reading = true;
     const refresh = await socket.nextAction('online');
     assert.equal(refresh.cursor, undefined, 'from the first page');
@@ -249,6 +255,27 @@ describe('Class: ChatClient', () => {
         ['carl', true],
       ],
     );
+  });
+
+  it('starts no refresh of who is online while the previous one is unanswered', async () => {
+    const { client, connection, flush } = start({ onlineRefreshMs: 20, isReading: () => true });
+    const socket = await server.nextConnection();
+    await welcome(socket, 0, connection, { online: [me] });
+    flush();
+    const refresh = await socket.nextAction('online');
+    // Five intervals with the refresh unanswered: a ping is the next frame asking anything.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await notAsked(socket, connection, 'online');
+    // The slow answer is shown, not set aside for a newer refresh.
+    socket.send({ type: 'online', requestId: refresh.requestId, users: [me, user('carl')] });
+    await drained(socket, connection);
+    flush();
+    assert.deepEqual(
+      client.getState().online.map((online) => online.username),
+      [me.username, 'carl'],
+    );
+    // Answered, the refreshing goes on.
+    assert.equal((await socket.nextAction('online')).cursor, undefined);
   });
 
   it('reads members a page at a time, and shows a member who joins only where the loaded part reaches', async () => {
@@ -426,8 +453,13 @@ describe('Class: ChatClient', () => {
     assert.deepEqual([timeline?.failed, timeline?.hasMore, timeline?.messages.length], [false, true, 1]);
   });
 
-  it('sends read positions at most once per interval, the latest when the user leaves the room', async () => {
-    const { client, connection, flush } = start({ isReading: () => true, readReceiptIntervalMs: 60_000 });
+  /**
+   * A client reading r1 (r2 beside it) whose first read position, 3 after three
+   * messages in one flush, went out and was answered; the next one waits 60 s.
+   */
+  async function readingThree() {
+    const started = start({ isReading: () => true, readReceiptIntervalMs: 60_000 });
+    const { connection, flush } = started;
     const socket = await server.nextConnection();
     await welcome(socket, 0, connection, { rooms: [room(0), room(0, 'r2')] });
     flush();
@@ -435,8 +467,13 @@ describe('Class: ChatClient', () => {
     await drained(socket, connection);
     flush();
     const first = await socket.nextAction('markRead');
-    assert.equal(first.seq, 3, 'the events of one flush: one position');
     socket.send({ type: 'read', requestId: first.requestId, roomId: 'r1', lastReadSeq: 3, unread: 0, mentions: 0 });
+    return { ...started, socket, first };
+  }
+
+  it('sends read positions at most once per interval, the latest when the user leaves the room', async () => {
+    const { client, connection, flush, socket, first } = await readingThree();
+    assert.equal(first.seq, 3, 'the events of one flush: one position');
 
     for (let seq = 4; seq <= 10; seq++) socket.send(messageEvent(seq));
     // The marker as the server has it (another device's view): 7 unread after seq 3.
@@ -448,6 +485,31 @@ describe('Class: ChatClient', () => {
     client.selectRoom('r2');
     const last = await socket.nextAction('markRead');
     assert.deepEqual([last.roomId, last.seq], ['r1', 10], 'no request in between, the latest on leaving');
+  });
+
+  it('keeps a room marked unread on another device unread here while it stays open, and reads it once reopened', async () => {
+    const { client, connection, flush, socket } = await readingThree();
+    // Read here up to 5, waiting for the interval, when the other device marks it unread from 2.
+    for (let seq = 4; seq <= 5; seq++) socket.send(messageEvent(seq));
+    socket.send({ type: 'read', roomId: 'r1', lastReadSeq: 1, unread: 4, mentions: 0 });
+    socket.send(messageEvent(6));
+    await drained(socket, connection);
+    flush();
+    let state = client.getState();
+    assert.deepEqual([state.rooms[0]?.lastReadSeq, state.rooms[0]?.unread], [1, 5]);
+    assert.equal(state.keptUnread, 'r1');
+    assert.deepEqual(state.newSince, { roomId: 'r1', afterSeq: 1 });
+
+    // Leaving sends nothing for it: the positions read before it was marked unread are dropped.
+    client.selectRoom('r2');
+    await notAsked(socket, connection, 'markRead');
+    // Opened again, it is read as usual.
+    client.selectRoom('r1');
+    flush();
+    const reread = await socket.nextAction('markRead');
+    assert.deepEqual([reread.roomId, reread.seq], ['r1', 6]);
+    state = client.getState();
+    assert.equal(state.keptUnread, null);
   });
 
   it('keeps thread-only replies out of the room and its unread count, in the open thread, and applies a replyAck as its two events', async () => {

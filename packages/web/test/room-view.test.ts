@@ -2,15 +2,16 @@
  * The room view in Chromium against the real chat server: the owner (who
  * created the room) sets the topic from the keyboard, the other member sees it
  * change live and has no way to edit it, and the header fits a 390-px-wide
- * screen; a room opened with unread messages shows a "new messages" divider
+ * screen and keeps the room's name whole on wider ones; a room opened with unread messages shows a "new messages" divider
  * above the first of them, until another room is opened; a message one person
  * pins shows as pinned to the other at once and is listed under "Pinned"; the
  * owner renames the room and the other member sees the new name at once; a
- * member marks a room unread from a message.
+ * member marks a room unread from a message, and her other tab showing the
+ * room keeps it unread too.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { messageWithText, roomItem, say, timeout } from './browser.ts';
+import { connectionState, messageWithText, roomItem, say, timeout } from './browser.ts';
 import { withTwoPeople } from './browser-chat.ts';
 
 describe('room view in Chromium', () => {
@@ -73,6 +74,35 @@ describe('room view in Chromium', () => {
       assert.ok(overflow <= 0, `${colorScheme}: nothing wider than the screen (${overflow} px over)`);
     }
     await people.grace.emulateMedia({ colorScheme: null });
+  });
+
+  it('keeps the room’s name whole beside a long topic and the owner’s buttons on wider screens, nothing overlapping', async () => {
+    // Ada owns #launch, whose topic the last test made long.
+    for (const width of [1440, 1280, 1100, 900]) {
+      await people.ada.setViewportSize({ width, height: 800 });
+      const { shortened, overlapping } = await people.ada.evaluate(() => {
+        const header = document.querySelector('.room-header') as HTMLElement;
+        const name = header.querySelector('[data-testid="room-title"]') as HTMLElement;
+        const parts = [name, ...header.querySelectorAll('button, [data-testid="room-topic"]')].map((element) => ({
+          label: element.getAttribute('data-testid') ?? element.textContent ?? '',
+          box: element.getBoundingClientRect(),
+        }));
+        const overlapping: string[] = [];
+        for (const [i, a] of parts.entries()) {
+          for (const b of parts.slice(i + 1)) {
+            const apart =
+              a.box.right <= b.box.left ||
+              b.box.right <= a.box.left ||
+              a.box.bottom <= b.box.top ||
+              b.box.bottom <= a.box.top;
+            if (!apart) overlapping.push(`${a.label} / ${b.label}`);
+          }
+        }
+        return { shortened: name.scrollWidth > name.clientWidth, overlapping };
+      });
+      assert.equal(shortened, false, `${width} px: the name is shortened`);
+      assert.deepEqual(overlapping, [], `${width} px: parts of the header overlap`);
+    }
   });
 
   it('marks where the unread messages begin when a room is opened, until another room is', async () => {
@@ -172,14 +202,38 @@ describe('room view in Chromium', () => {
       (element) => element.nextElementSibling?.querySelector('[data-testid="message-text"]')?.textContent ?? null,
     );
     assert.equal(next, 'Mark me');
-    // It stays unread while the room stays open, news included.
+    // It stays unread while the room stays open, counting the news.
     await say(ada, 'More news');
     await messageWithText(grace, 'More news').waitFor({ timeout });
-    assert.equal(await badge.count(), 1);
+    await badge.filter({ hasText: /^3$/ }).waitFor({ timeout });
     // Opening it again reads it.
     await roomItem(grace, 'launch-week').click();
     await roomItem(grace, 'general').click();
     await messageWithText(grace, 'More news').waitFor({ timeout });
     await badge.waitFor({ state: 'detached', timeout });
+  });
+
+  it('keeps a room marked unread in one tab unread in another tab showing it', async () => {
+    const { ada, grace } = people;
+    // Grace's second tab (the same browser, so the same session) shows #general too.
+    const other = await grace.context().newPage();
+    await other.goto(people.chat.server.url);
+    await connectionState(other, 'online').waitFor({ timeout });
+    await roomItem(other, 'general').click();
+    await say(ada, 'Seen in two tabs');
+    await messageWithText(other, 'Seen in two tabs').waitFor({ timeout });
+    const marked = messageWithText(grace, 'Seen in two tabs');
+    await marked.hover();
+    await marked.getByTestId('mark-unread').click();
+    const otherBadge = roomItem(other, 'general').getByTestId('unread-badge');
+    await otherBadge.filter({ hasText: /^1$/ }).waitFor({ timeout });
+    await other.getByTestId('new-messages-divider').waitFor({ timeout });
+    // Both tabs count the news, and neither reads the room while it stays open.
+    await say(ada, 'And more');
+    for (const page of [grace, other]) {
+      await messageWithText(page, 'And more').waitFor({ timeout });
+      await roomItem(page, 'general').getByTestId('unread-badge').filter({ hasText: /^2$/ }).waitFor({ timeout });
+    }
+    await other.close();
   });
 });

@@ -3,6 +3,7 @@
  * server on 127.0.0.1 where the test plays the chat server's part frame by
  * frame, plus fixtures for its frames.
  */
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type {
   ClientRequest,
@@ -174,6 +175,21 @@ export async function drained(socket: ScriptedSocket, connection: ChatConnection
   const pong = connection.request({ action: 'ping' });
   const ping = await socket.nextAction('ping');
   socket.send({ type: 'pong', requestId: ping.requestId, now: 1, heads: [], since: 'c', hasMore: false });
+  await withTimeout(pong, 'pong');
+}
+
+/** Asserts the client asked nothing with `action` from the last frame read until now (a ping sent now ends the span). */
+export async function notAsked(
+  socket: ScriptedSocket,
+  connection: ChatConnection,
+  action: ClientRequest['action'],
+): Promise<void> {
+  const pong = connection.request({ action: 'ping' });
+  let frame = await socket.next();
+  for (; frame.action !== 'ping'; frame = await socket.next()) {
+    assert.notEqual(frame.action, action, `the client asked ${action}`);
+  }
+  socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
   await withTimeout(pong, 'pong');
 }
 

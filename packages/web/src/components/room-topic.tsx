@@ -74,13 +74,13 @@ export function RoomTopic({ room }: { room: RoomSummary }) {
       />
     );
   }
+  if (room.topic === null && !owner) return null;
   return (
-    <>
+    // The topic and its owner's buttons stay together: beside the name when they fit, on a line of their own below it when not.
+    <span className={room.topic === null ? 'room-topic room-topic--empty' : 'room-topic'}>
       {room.topic !== null && (
-        <span className="room-topic">
-          <span className="room-topic__text" data-testid="room-topic" title={room.topic} dir="auto">
-            {room.topic}
-          </span>
+        <span className="room-topic__text" data-testid="room-topic" title={room.topic} dir="auto">
+          {room.topic}
         </span>
       )}
       {owner && (
@@ -102,6 +102,6 @@ export function RoomTopic({ room }: { room: RoomSummary }) {
           ))}
         </span>
       )}
-    </>
+    </span>
   );
 }

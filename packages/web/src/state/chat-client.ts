@@ -585,7 +585,9 @@ export class ChatClient {
     // Counts moved on by this event only; older events were already counted in the welcome.
     const byOther = message.authorId !== this.#store.state.me?.id;
     // The room in view is marked read right after (markRead): counting its messages would only flicker.
-    const reading = event.roomId === this.#store.state.activeRoomId && this.#isReading();
+    // One kept unread (markUnread) is not, and counts them as the server does.
+    const { activeRoomId, keptUnread } = this.#store.state;
+    const reading = event.roomId === activeRoomId && keptUnread !== event.roomId && this.#isReading();
     let { unread, mentions } = room;
     if (byOther && !reading && inTimeline(message)) {
       // A deleted message's mentions are gone: whether it mentioned you is in the timeline's copy.

@@ -68,8 +68,20 @@ export class ReadMarkers {
    * The server's marker (an answer, or another device's). Read receipts lag
    * behind what the user has seen by up to their interval: the messages read
    * since the marker's position are not counted as unread meanwhile.
+   *
+   * A marker that moved back was marked unread, here or on another device
+   * (`markRead` never moves it back): what this page read and has not sent yet
+   * is dropped, and if the room is open here, it is kept unread as after this
+   * page's own `markUnread`, instead of being read again at once.
    */
   onRead({ roomId, lastReadSeq, unread, mentions }: ReadMessage): void {
+    const previous = this.#store.room(roomId)?.lastReadSeq;
+    if (previous !== undefined && lastReadSeq < previous) {
+      this.#receipts.forget(roomId);
+      if (this.#store.state.activeRoomId === roomId) {
+        this.#store.set({ newSince: { roomId, afterSeq: lastReadSeq }, keptUnread: roomId });
+      }
+    }
     const readUpTo = this.#receipts.position(roomId);
     const me = this.#store.state.me?.id;
     const seen =

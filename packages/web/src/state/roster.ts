@@ -46,6 +46,12 @@ export class Roster {
   readonly #onlinePages: number;
   readonly #onlineRefreshMs: number;
   #onlineRefreshTimer: ReturnType<typeof setInterval> | null = null;
+  /**
+   * The refresh of the online list still being read: the next interval waits for
+   * it, since a new one would set its answer aside as stale (on a slow link, every
+   * refresh would be overtaken by the next and none would be shown).
+   */
+  #onlineRefresh: Promise<void> | null = null;
   /** The cursors of the online users since the last `welcome`. */
   #onlineTrail = new CursorTrail();
   /** The trail of the `online` page being read (a page of an older one, waiting to retry, does not count). */
@@ -62,10 +68,18 @@ export class Roster {
     this.#onlineRefreshMs = options.onlineRefreshMs;
   }
 
-  /** Reads who is online again every `onlineRefreshMs`, while online and the page is being read. */
+  /**
+   * Reads who is online again every `onlineRefreshMs`, while online, the page is
+   * being read and the previous refresh is done.
+   */
   startRefreshing(): void {
     this.#onlineRefreshTimer = setInterval(() => {
-      if (this.#connection.state === 'online' && this.#isReading()) this.#store.load(this.#refreshOnline());
+      if (this.#onlineRefresh !== null || this.#connection.state !== 'online' || !this.#isReading()) return;
+      const refresh = this.#refreshOnline().finally(() => {
+        this.#onlineRefresh = null;
+      });
+      this.#onlineRefresh = refresh;
+      this.#store.load(refresh);
     }, this.#onlineRefreshMs);
   }
 
