@@ -5,7 +5,10 @@
  * only once the message is durable) and as delivered when a receiver gets its
  * `message` event; latency is send-to-receive, from a stamp in the text. The
  * same cases run on SQLite (one node) and on PostgreSQL with one node and with
- * two nodes over Redis (senders and receivers split between them).
+ * two nodes over Redis (senders and receivers split between them). In the
+ * replies case the senders answer one message in its thread (`replyInThread`,
+ * acknowledged by `replyAck`), and each reply reaches a receiver as two events:
+ * the reply's `message` and its root's `threadUpdated`.
  */
 import WebSocket from 'ws';
 import { Histogram } from '../load/histogram.ts';
@@ -29,6 +32,8 @@ interface ChatCase {
   nodes: 1 | 2;
   senders: number;
   receivers: number;
+  /** The senders reply in one thread instead of sending messages to the room. */
+  replies: boolean;
 }
 
 /** Each setup's row: its server name (SQLite's is the scenario's `switchboard` row) and label, by `<store>-<nodes>`. */
@@ -52,7 +57,13 @@ export const chat: Scenario = {
       const receivers = options.quick ? 20 : 100;
       const durationMs = options.quick ? 1_000 : 5_000;
       // The CI smoke runs SQLite only: it needs no database server.
-      const senderCounts = options.quick ? [2] : [4, 32];
+      const cases = options.quick
+        ? [{ senders: 2, replies: false }]
+        : [
+            { senders: 4, replies: false },
+            { senders: 32, replies: false },
+            { senders: 4, replies: true },
+          ];
       // BENCH_CHAT_SERVERS=sqlite-1,postgres-2 picks servers (e.g. to profile one).
       const picked = process.env.BENCH_CHAT_SERVERS?.split(',');
       const stores = (
@@ -67,14 +78,14 @@ export const chat: Scenario = {
         Pick<ChatCase, 'store' | 'nodes'>
       >;
       const rows: ResultRow[] = [];
-      for (const senders of senderCounts) {
+      for (const { senders, replies } of cases) {
         for (const { store, nodes } of stores) {
-          const caseLabel = `${senders} senders, ${receivers} receivers`;
+          const caseLabel = `${senders} senders${replies ? ' replying in a thread' : ''}, ${receivers} receivers`;
           const { server, label } = serverOf({ store, nodes });
           options.log(`chat: ${label}, ${caseLabel}`);
           rows.push(
-            await runChat(caseLabel, { store, nodes, senders, receivers }, durationMs).catch((error: unknown) =>
-              unavailableRow(caseLabel, server, label, error),
+            await runChat(caseLabel, { store, nodes, senders, receivers, replies }, durationMs).catch(
+              (error: unknown) => unavailableRow(caseLabel, server, label, error),
             ),
           );
         }
@@ -96,7 +107,7 @@ export const chat: Scenario = {
         rows,
         ratios: [],
         notes: [
-          `The chat's own server (startChatServer) on core 0: SQLite in a temporary directory (synchronous = FULL), or PostgreSQL (a fresh schema, a pool of 20); with 2 nodes, node B on core 1 beside the receivers and the runner, Redis unpinned, senders and receivers split evenly. ${WINDOW} unacknowledged messages per sender; ${durationMs / 1000} s of sending. Server CPU is the nodes' user + system time over the sending, per persisted message.`,
+          `The chat's own server (startChatServer) on core 0: SQLite in a temporary directory (synchronous = FULL), or PostgreSQL (a fresh schema, a pool of 20); with 2 nodes, node B on core 1 beside the receivers and the runner, Redis unpinned, senders and receivers split evenly. ${WINDOW} unacknowledged messages per sender; ${durationMs / 1000} s of sending. Server CPU is the nodes' user + system time over the sending, per persisted message. A reply is delivered as two events (the reply and its root's thread summary), both counted in deliveries/s.`,
         ],
       };
     }),
@@ -117,6 +128,11 @@ async function runChat(caseLabel: string, chatCase: ChatCase, durationMs: number
     const owner = await openSocket(ready.webSocketUrl, tokens[0]!, open);
     owner.send(JSON.stringify({ action: 'createRoom', name: `bench-${Date.now()}` }));
     const roomId = ((await nextOfType(owner, 'roomJoined')) as { room: { id: string } }).room.id;
+    let rootId: string | undefined;
+    if (chatCase.replies) {
+      owner.send(JSON.stringify({ action: 'sendMessage', roomId, text: 'The thread', clientMessageId: 'root' }));
+      rootId = ((await nextOfType(owner, 'ack')) as { message: { id: string } }).message.id;
+    }
     // Membership is stored, so receivers join from short-lived sockets and later connect as plain members.
     const senderSockets = [owner];
     for (const [index, token] of tokens.slice(1).entries()) {
@@ -149,13 +165,14 @@ async function runChat(caseLabel: string, chatCase: ChatCase, durationMs: number
     const started = performance.now();
     const startedMicros = nowMicros();
     const sent = await Promise.all(
-      senderSockets.map((socket, index) => sendFor(socket, index, roomId, durationMs, acks)),
+      senderSockets.map((socket, index) => sendFor(socket, index, { roomId, rootId }, durationMs, acks)),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpuUsed = serverCpu() - cpuBefore;
     markProfileWindow(startedMicros, nowMicros());
     const persisted = sent.reduce((sum, count) => sum + count, 0);
-    await load.waitForReceived(persisted * receivers, STEP_TIMEOUT_MS);
+    const eventsPerSend = chatCase.replies ? 2 : 1;
+    await load.waitForReceived(persisted * receivers * eventsPerSend, STEP_TIMEOUT_MS);
     const stats = await load.stats();
     const { server, label } = serverOf(chatCase);
     return {
@@ -186,11 +203,14 @@ async function startNodes({ store, nodes }: ChatCase, schema: string): Promise<C
   return store === 'sqlite' ? [await startChatProcess()] : startPostgresChat(nodes, schema);
 }
 
-/** Sends for `durationMs` with `WINDOW` messages in flight; resolves with the number acknowledged. */
+/**
+ * Sends for `durationMs` with `WINDOW` messages in flight, or replies to `rootId`
+ * when given; resolves with the number acknowledged.
+ */
 function sendFor(
   socket: WebSocket,
   sender: number,
-  roomId: string,
+  { roomId, rootId }: { roomId: string; rootId: string | undefined },
   durationMs: number,
   acks: Histogram,
 ): Promise<number> {
@@ -200,13 +220,19 @@ function sendFor(
   let acknowledged = 0;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('acks stopped arriving')), durationMs + STEP_TIMEOUT_MS);
+    const ack = rootId === undefined ? '"type":"ack"' : '"type":"replyAck"';
     const send = (): void => {
       const text = `~${String(nowMicros()).padStart(16, '0')} message ${next}`;
-      socket.send(JSON.stringify({ action: 'sendMessage', roomId, text, clientMessageId: `s${sender}-${next++}` }));
+      const clientMessageId = `s${sender}-${next++}`;
+      const request =
+        rootId === undefined
+          ? { action: 'sendMessage', roomId, text, clientMessageId }
+          : { action: 'replyInThread', rootId, text, clientMessageId };
+      socket.send(JSON.stringify(request));
       inFlight++;
     };
     socket.on('message', (data: Buffer) => {
-      if (!data.includes('"type":"ack"')) {
+      if (!data.includes(ack)) {
         if (data.includes('"type":"error"')) reject(new Error(`the chat answered ${data.toString()}`));
         return;
       }

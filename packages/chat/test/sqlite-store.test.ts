@@ -135,6 +135,76 @@ describe('SqliteChatStore', () => {
     }
   });
 
+  it('commits a turn’s replies with its sends, without a sync on the event loop; a reply that fails fails alone', async () => {
+    const path = join(dir, 'replies.db');
+    const statements: string[] = [];
+    const store = SqliteChatStore.open(path, { trace: (sql) => statements.push(sql) });
+    const author = await store.createUser({ id: randomUUID(), username: 'ada', guest: false, createdAt: 1 });
+    const room = await store.createRoom({ id: randomUUID(), name: 'threads', createdBy: author.id, createdAt: 1 });
+    await store.addMember(room.id, author.id, 1);
+    const fields = (clientMessageId: string) => ({
+      id: randomUUID(),
+      roomId: room.id,
+      authorId: author.id,
+      authorName: author.username,
+      text: `text ${clientMessageId}`,
+      clientMessageId,
+      at: 2,
+    });
+    const { message: root } = await store.appendMessage(fields('root'));
+    const reply = (rootId: string, clientMessageId: string) =>
+      store.appendReply({ ...fields(clientMessageId), rootId, alsoToRoom: false });
+    const seqs = (outcomes: PromiseSettledResult<{ message: { seq: number } }>[]) =>
+      outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.message.seq : outcome.reason.code));
+
+    statements.length = 0;
+    const first = await Promise.allSettled([
+      store.appendMessage(fields('a')),
+      reply(root.id, 'b'),
+      reply(root.id, 'c'),
+    ]);
+    // The root is 2 (the join is 1); a reply takes two numbers: its own, then its root's threadUpdated.
+    assert.deepEqual(seqs(first), [3, 4, 6]);
+    const transactions = statements.filter((sql) => sql.startsWith('BEGIN IMMEDIATE'));
+    assert.equal(transactions.length, 1, statements.join('\n'));
+    // Committed in NORMAL mode: the fsync runs off the event loop.
+    assert.equal(statements.indexOf('PRAGMA synchronous = NORMAL'), 0, statements.join('\n'));
+    const firstReply = (first[1] as PromiseFulfilledResult<{ message: { id: string } }>).value.message;
+
+    // A reply to a reply is refused (threads are one level deep) without the rest of its batch.
+    const second = await Promise.allSettled([
+      reply(root.id, 'd'),
+      reply(firstReply.id, 'e'),
+      reply(root.id, 'foxtrot'),
+    ]);
+    assert.deepEqual(seqs(second), [8, 'NOT_A_THREAD_ROOT', 10]);
+    const stored = await store.getMessage(root.id);
+    assert.deepEqual([stored?.thread?.replyCount, stored?.thread?.lastReplySeq], [4, 10]);
+    // Replies are found by search, indexed with their batch.
+    assert.deepEqual(
+      (await store.searchMessages({ userId: author.id, terms: ['foxtrot'], roomId: room.id, limit: 5 })).map(
+        ({ message }) => message.seq,
+      ),
+      [10],
+    );
+
+    // The replier's read position is written off the event loop too, durable once it resolves.
+    statements.length = 0;
+    assert.equal(await store.markThreadRead(author.id, root, 10), 10);
+    const write = statements.findIndex((sql) => sql.startsWith('INSERT INTO thread_reads'));
+    assert.ok(write > 0, statements.join('\n'));
+    const normal = statements.lastIndexOf('PRAGMA synchronous = NORMAL', write);
+    assert.ok(normal >= 0 && statements.indexOf('PRAGMA synchronous = FULL', normal) > write, statements.join('\n'));
+    await store.close();
+    const reopened = SqliteChatStore.open(path);
+    try {
+      assert.equal(await reopened.getThreadRead(author.id, root), 10);
+      assert.equal((await reopened.getRoom(room.id))?.lastSeq, 11);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('makes appends durable with a WAL sync off the event loop; reads and writes meanwhile see them in order', async () => {
     const path = join(dir, 'wal-sync.db');
     const store = SqliteChatStore.open(path);

@@ -3,7 +3,7 @@
  *
  * - Durability: `synchronous = FULL` by default, so a resolved write survives a
  *   power cut, not only a process crash (the chat acknowledges on that basis).
- *   Message appends are group-committed: one transaction per event-loop turn,
+ *   Message appends and thread replies are group-committed: one transaction per event-loop turn,
  *   made durable by a WAL sync off the event loop (store/sqlite/wal-sync.ts).
  * - Sequence numbers: each event-producing write is one `BEGIN IMMEDIATE`
  *   transaction that bumps `rooms.last_seq` and inserts the event and the row
@@ -32,7 +32,8 @@
  * | rooms, memberships   | rooms.ts           | unique names, direct rooms, joins, settings, roles, bans   |
  * | read markers         | read-markers.ts    | markers moved in memory, flushed together; the reads' view |
  * | room events          | room-events.ts     | sequence numbers and the events of each write              |
- * | message appends      | message-appends.ts | sends, group-committed (savepoints when one fails)         |
+ * | group commit         | group-commit.ts    | a turn's sends and replies: one transaction, one fsync     |
+ * | message appends      | message-appends.ts | sends, in the group commit                                 |
  * | messages             | messages.ts        | edits, deletes, reactions, pins                            |
  * | threads              | threads.ts         | replies (two events each), thread read positions           |
  * | upload claims        | upload-claims.ts   | which send holds an upload: all of a send's, or none       |
@@ -93,6 +94,7 @@ import type { SqlDialect } from '../sql/statements.ts';
 import { SqliteAuditLog } from './audit-log.ts';
 import { SqliteConnections } from './connections.ts';
 import { SqliteCounters } from './counters.ts';
+import { SqliteGroupCommit } from './group-commit.ts';
 import { SqliteGuests } from './guests.ts';
 import { SqliteMentions } from './mentions.ts';
 import { SqliteMessageAppends } from './message-appends.ts';
@@ -150,6 +152,7 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
   readonly #counters: SqliteCounters;
   readonly #rooms: SqliteRooms;
   readonly #readMarkers: SqliteReadMarkers;
+  readonly #groupCommit: SqliteGroupCommit;
   readonly #appends: SqliteMessageAppends;
   readonly #messages: SqliteMessages;
   readonly #threads: SqliteThreads;
@@ -184,9 +187,10 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
     this.#readMarkers = new SqliteReadMarkers(database, readMarkerFlushMs, this);
     this.#mentions = new SqliteMentions(database);
     this.#search = new SqliteSearch(database);
-    this.#appends = new SqliteMessageAppends(database, events, this.#mentions, this.#search);
+    this.#groupCommit = new SqliteGroupCommit(database, this.#search);
+    this.#appends = new SqliteMessageAppends(database, events, this.#mentions, this.#groupCommit);
     this.#messages = new SqliteMessages(database, events);
-    this.#threads = new SqliteThreads(database, events, this.#mentions, this.#search, this);
+    this.#threads = new SqliteThreads(database, events, this.#mentions, this.#groupCommit, this);
     this.#uploadClaims = new SqliteUploadClaims(database);
     this.#audit = new SqliteAuditLog(database);
     this.#connections = new SqliteConnections(database);
@@ -194,8 +198,8 @@ export class SqliteChatStore extends SqlChatStore implements ChatStore {
 
   /** Closes the database (checkpointing the WAL). The store is unusable afterwards. */
   async close(): Promise<void> {
-    // Appends waiting for this turn's group commit and pending read markers are written, not lost.
-    this.#appends.commitPending();
+    // Sends and replies waiting for this turn's group commit and pending read markers are written, not lost.
+    this.#groupCommit.commitPending();
     this.#readMarkers.flush();
     this.#database.close();
   }

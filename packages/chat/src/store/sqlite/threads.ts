@@ -3,8 +3,11 @@
  * mentions, `message` event and search entry), with its root's id; the root's
  * thread summary (`reply_count`, `last_reply_at`, `last_reply_seq`) is updated and
  * its `threadUpdated` event appended in the same transaction, so a reply takes
- * two consecutive sequence numbers. A follower's read position is a
- * `thread_reads` row, moved forward only.
+ * two consecutive sequence numbers. Replies join the group commit of message
+ * appends (group-commit.ts): a burst of replies costs one fsync per event-loop
+ * turn, off the event loop, as a burst of sends does. A follower's read
+ * position is a `thread_reads` row, moved forward only, and made durable off
+ * the event loop too.
  */
 import { ChatError } from '../../domain/errors.ts';
 import { requireThreadRoot, withReply } from '../../domain/threads.ts';
@@ -13,17 +16,17 @@ import type { ChatStore, NewReply, ReplyResult, ThreadRoot } from '../../ports/c
 import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { type MessageRow, toMessage } from '../sql/rows.ts';
+import type { SqliteGroupCommit } from './group-commit.ts';
 import type { SqliteMentions } from './mentions.ts';
 import { readMessage } from './messages.ts';
 import type { SqliteRoomEvents } from './room-events.ts';
-import type { SqliteSearch } from './search.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
 export class SqliteThreads {
   readonly #database: SqliteDatabase;
   readonly #events: SqliteRoomEvents;
   readonly #mentions: SqliteMentions;
-  readonly #search: SqliteSearch;
+  readonly #groupCommit: SqliteGroupCommit;
   readonly #reads: Pick<ChatStore, 'getThreadRead'>;
 
   /** `reads`: the store, which reads a thread's read position (sql-chat-store.ts). */
@@ -31,64 +34,65 @@ export class SqliteThreads {
     database: SqliteDatabase,
     events: SqliteRoomEvents,
     mentions: SqliteMentions,
-    search: SqliteSearch,
+    groupCommit: SqliteGroupCommit,
     reads: Pick<ChatStore, 'getThreadRead'>,
   ) {
     this.#database = database;
     this.#events = events;
     this.#mentions = mentions;
-    this.#search = search;
+    this.#groupCommit = groupCommit;
     this.#reads = reads;
   }
 
-  /** One `IMMEDIATE` transaction: the root is checked under the write lock, as every change of it takes that lock. */
-  async appendReply(reply: NewReply): Promise<ReplyResult> {
+  /**
+   * Joins this turn's group commit; the root is checked inside its transaction,
+   * under the write lock, as every change of it takes that lock.
+   */
+  appendReply(reply: NewReply): Promise<ReplyResult> {
+    return this.#groupCommit.add(
+      () => this.#writeReply(reply),
+      (result) => (result.created ? result.message.id : null),
+    );
+  }
+
+  #writeReply(reply: NewReply): ReplyResult {
     const database = this.#database;
-    return database.write(() => {
-      const root = requireThreadRoot(readMessage(database, reply.rootId), reply.roomId);
-      if (reply.clientMessageId !== null) {
-        const existing = database
-          .prepare(database.sql.messageByClientId)
-          .get(reply.roomId, reply.authorId, reply.clientMessageId) as MessageRow | undefined;
-        if (existing) return { message: toMessage(existing), root, events: [], created: false };
-      }
-      if (root.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
-      const seq = this.#events.nextSeq(reply.roomId);
-      database
-        .prepare(
-          `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at,
-           thread_root_id, also_to_room, mentions)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          reply.id,
-          reply.roomId,
-          seq,
-          reply.authorId,
-          reply.authorName,
-          reply.text,
-          reply.clientMessageId,
-          reply.at,
-          root.id,
-          reply.alsoToRoom ? 1 : 0,
-          reply.mentions ? JSON.stringify(reply.mentions) : null,
-        );
-      this.#mentions.insert(reply, seq);
-      this.#events.insert(reply.roomId, seq, 'message', reply.at, reply.id, null);
-      this.#search.indexNewMessages([reply.id]);
-      const threadSeq = this.#events.nextSeq(reply.roomId);
-      database
-        .prepare(
-          'UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?, last_reply_seq = ? WHERE id = ?',
-        )
-        .run(reply.at, seq, root.id);
-      this.#events.insert(reply.roomId, threadSeq, 'threadUpdated', reply.at, root.id, null);
-      return writtenReply(
-        newMessage(reply, seq),
-        { ...root, thread: withReply(root.thread, reply.at, seq) },
-        threadSeq,
+    const root = requireThreadRoot(readMessage(database, reply.rootId), reply.roomId);
+    if (reply.clientMessageId !== null) {
+      const existing = database
+        .prepare(database.sql.messageByClientId)
+        .get(reply.roomId, reply.authorId, reply.clientMessageId) as MessageRow | undefined;
+      if (existing) return { message: toMessage(existing), root, events: [], created: false };
+    }
+    if (root.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
+    const seq = this.#events.nextSeq(reply.roomId);
+    database
+      .prepare(
+        `INSERT INTO messages (id, room_id, seq, author_id, author_name, text, client_message_id, created_at,
+         thread_root_id, also_to_room, mentions)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        reply.id,
+        reply.roomId,
+        seq,
+        reply.authorId,
+        reply.authorName,
+        reply.text,
+        reply.clientMessageId,
+        reply.at,
+        root.id,
+        reply.alsoToRoom ? 1 : 0,
+        reply.mentions ? JSON.stringify(reply.mentions) : null,
       );
-    });
+    this.#mentions.insert(reply, seq);
+    this.#events.insert(reply.roomId, seq, 'message', reply.at, reply.id, null);
+    const threadSeq = this.#events.nextSeq(reply.roomId);
+    database
+      .prepare('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?, last_reply_seq = ? WHERE id = ?')
+      .run(reply.at, seq, root.id);
+    this.#events.insert(reply.roomId, threadSeq, 'threadUpdated', reply.at, root.id, null);
+    return writtenReply(newMessage(reply, seq), { ...root, thread: withReply(root.thread, reply.at, seq) }, threadSeq);
   }
 
   /** Forward only: a position that would not move writes nothing (no fsync). */
@@ -96,7 +100,7 @@ export class SqliteThreads {
     const current = await this.#reads.getThreadRead(userId, root);
     if (current !== undefined && current >= seq) return current;
     const database = this.#database;
-    database.write(() =>
+    await database.writeUnpublished(() =>
       database.prepare(database.sql.markThreadRead).run(userId, root.id, root.roomId, root.seq, seq),
     );
     return (await this.#reads.getThreadRead(userId, root))!;
