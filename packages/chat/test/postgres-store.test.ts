@@ -99,6 +99,19 @@ describe('PostgresChatStore', () => {
     return { roomId: room.id, userId: user.id, username: user.username };
   }
 
+  /** Message `i` of the member in the room (its text, client id and time follow `i`). */
+  function numbered({ roomId, userId, username }: { roomId: string; userId: string; username: string }, i: number) {
+    return {
+      id: randomUUID(),
+      roomId,
+      authorId: userId,
+      authorName: username,
+      text: `text ${i}`,
+      clientMessageId: `c${i}`,
+      at: 10 + i,
+    };
+  }
+
   describe('migrations', () => {
     it('applies each migration once when several stores open a new schema at the same time', async (t) => {
       const schema = freshSchema();
@@ -183,6 +196,78 @@ describe('PostgresChatStore', () => {
       assert.equal(results.filter((result) => result.created).length, 1);
       for (const result of results) assert.deepEqual(result.message, results[0]!.message);
       assert.equal((await one!.getRoom(roomId))?.lastSeq, 2);
+    });
+
+    it('numbers sends and replies to one thread from two pools consecutively; a refused reply fails alone', async (t) => {
+      const [one, two] = await openStores(t, 2, { schema: freshSchema(), poolSize: 4 });
+      const member = await roomWithMember(one!);
+      const { roomId } = member;
+      const fields = (i: number) => numbered(member, i);
+      const { message: root } = await one!.appendMessage(fields(0));
+      const { message: firstReply } = await two!.appendReply({ ...fields(1), rootId: root.id, alsoToRoom: false });
+      // Issued in one turn on both nodes: 20 sends, 20 replies, and 4 replies to a reply.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 44 }, (_, i) => {
+          const store = i % 2 ? one! : two!;
+          if (i >= 40) return store.appendReply({ ...fields(100 + i), rootId: firstReply.id, alsoToRoom: false });
+          return i % 4 < 2
+            ? store.appendMessage(fields(100 + i))
+            : store.appendReply({ ...fields(100 + i), rootId: root.id, alsoToRoom: false });
+        }),
+      );
+      assert.deepEqual(
+        outcomes.slice(40).map((outcome) => outcome.status === 'rejected' && outcome.reason.code),
+        Array(4).fill('NOT_A_THREAD_ROOT'),
+      );
+      // The join is 1, the root 2, the first reply 3 and 4; then 20 sends of one number and 20 replies of two.
+      const lastSeq = 4 + 20 + 2 * 20;
+      assert.equal((await one!.getRoom(roomId))?.lastSeq, lastSeq);
+      assert.deepEqual(
+        (await two!.listEvents(roomId, 0, 100)).map((event) => event.seq),
+        Array.from({ length: lastSeq }, (_, i) => i + 1),
+      );
+      const counted = await one!.getMessage(root.id);
+      const replySeqs = outcomes
+        .slice(0, 40)
+        .filter((_, i) => i % 4 >= 2)
+        .map((outcome) => (outcome as PromiseFulfilledResult<{ message: { seq: number } }>).value.message.seq);
+      assert.deepEqual([counted?.thread?.replyCount, counted?.thread?.lastReplySeq], [21, Math.max(...replySeqs)]);
+    });
+
+    it('holds a busy room’s replies in memory while its lock is taken, not in the pool’s queue', async (t) => {
+      // A pool of 2 whose waiters give up after 200 ms: 30 replies each waiting for a
+      // connection of their own, behind a lock held for 600 ms, would fail.
+      const schema = freshSchema();
+      const [store] = await openStores(t, 1, {
+        schema,
+        poolSize: 2,
+        connectionTimeoutMs: 200,
+        queryTimeoutMs: 10_000,
+      });
+      const member = await roomWithMember(store!);
+      const { roomId } = member;
+      const fields = (i: number) => numbered(member, i);
+      const { message: root } = await store!.appendMessage(fields(0));
+      const holder = new pg.Client({ connectionString: databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM ${pg.escapeIdentifier(schema)}.rooms WHERE id = $1 FOR UPDATE`, [roomId]);
+        const replies = Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            store!.appendReply({ ...fields(i + 1), rootId: root.id, alsoToRoom: false }),
+          ),
+        );
+        await delay(600);
+        await holder.query('COMMIT');
+        const written = await replies;
+        assert.deepEqual(
+          written.map((result) => result.message.seq),
+          Array.from({ length: 30 }, (_, i) => 3 + 2 * i),
+        );
+      } finally {
+        await holder.end();
+      }
     });
 
     it("reports a user's last connection once when two nodes remove connections at once", async (t) => {

@@ -1,11 +1,12 @@
 /**
- * Message appends on PostgreSQL, with group commit.
+ * Message appends on PostgreSQL (sends and thread replies), with group commit.
  *
- * - Group commit: a room's message appends share one transaction
- *   (`#appendBatch`), one at a time per room and node; those that arrive while
- *   it runs go into the next. The room's lock is taken once, repeats are found
- *   under it, and one bump numbers the rest, so a busy room's senders do not
- *   queue on its row one transaction (and one WAL flush) each.
+ * - Group commit: a room's appends share one transaction (`#appendBatch`), one
+ *   at a time per room and node; those that arrive while it runs go into the
+ *   next. The room's lock is taken once, repeats are found under it, one bump
+ *   numbers the sends, and the replies follow one by one (threads.ts), so a
+ *   busy room's senders and repliers do not queue on its row one transaction
+ *   (and one WAL flush) each, nor wait on it past the statement timeout.
  * - Idempotent appends: a unique constraint on (room, author, client message
  *   id) with `ON CONFLICT DO NOTHING`; a repeat rolls its bump back and answers
  *   the stored message.
@@ -13,34 +14,54 @@
 import { ChatError } from '../../domain/errors.ts';
 import { mentionKeys } from '../../domain/mentions.ts';
 import type { RoomId } from '../../domain/types.ts';
-import type { AppendResult, NewMessage } from '../../ports/chat-store.ts';
+import type { AppendResult, NewMessage, NewReply, ReplyResult } from '../../ports/chat-store.ts';
 import { appendResult } from '../new-message.ts';
 import { searchWords } from '../search-text.ts';
 import { type MessageRow, toMessage } from '../sql/rows.ts';
 import { MESSAGE_COLUMNS } from '../sql/statements.ts';
-import { isOutage, type PostgresDatabase, storeError } from './postgres-database.ts';
+import { isOutage, type PostgresDatabase, storeError, type Transaction } from './postgres-database.ts';
+import type { PostgresThreads } from './threads.ts';
 
 /** Appends in one transaction at most (the arrays of one statement). */
 const APPEND_BATCH_MAX = 500;
 
-/** An append waiting for its room's transaction. */
+/** A send waiting for its room's transaction. */
 interface PendingAppend {
   message: NewMessage;
   resolve: (result: AppendResult) => void;
   reject: (error: Error) => void;
 }
 
+/** A thread reply waiting for its room's transaction. */
+interface PendingReply {
+  reply: NewReply;
+  resolve: (result: ReplyResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** What waits for a room's next transaction, in arrival order within each kind. */
+interface RoomBatch {
+  appends: PendingAppend[];
+  replies: PendingReply[];
+}
+
+/** What became of one reply of a batch: a refusal (a ChatError thrown before it wrote) leaves the batch going. */
+type ReplyOutcome = { ok: true; result: ReplyResult } | { ok: false; error: Error };
+
 export class PostgresMessageAppends {
   readonly #database: PostgresDatabase;
+  readonly #threads: PostgresThreads;
   /** Appends waiting for their room's next transaction, by room. */
-  readonly #pendingAppends = new Map<RoomId, PendingAppend[]>();
+  readonly #pendingAppends = new Map<RoomId, RoomBatch>();
   #flushScheduled = false;
   /** Rooms with an append transaction running, and those transactions. */
   readonly #appendingRooms = new Set<RoomId>();
   readonly #runningAppends = new Set<Promise<void>>();
 
-  constructor(database: PostgresDatabase) {
+  /** `threads`: writes a reply inside a room's transaction (threads.ts). */
+  constructor(database: PostgresDatabase, threads: PostgresThreads) {
     this.#database = database;
+    this.#threads = threads;
   }
 
   /** Writes the appends still waiting for their room's transaction, and waits for every running one. */
@@ -49,20 +70,28 @@ export class PostgresMessageAppends {
     while (this.#runningAppends.size > 0) await Promise.allSettled([...this.#runningAppends]);
   }
 
-  /** Queues the append for its room's next transaction (`#appendBatch`). */
-  async appendMessage(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#flushAppends);
-      }
-      let batch = this.#pendingAppends.get(message.roomId);
-      if (!batch) {
-        batch = [];
-        this.#pendingAppends.set(message.roomId, batch);
-      }
-      batch.push({ message, resolve, reject });
-    });
+  /** Queues the send for its room's next transaction (`#appendBatch`). */
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => this.#waiting(message.roomId).appends.push({ message, resolve, reject }));
+  }
+
+  /** Queues the reply for its room's next transaction (`#appendBatch`). */
+  appendReply(reply: NewReply): Promise<ReplyResult> {
+    return new Promise((resolve, reject) => this.#waiting(reply.roomId).replies.push({ reply, resolve, reject }));
+  }
+
+  /** The room's appends waiting for its next transaction, which this turn's end starts if none runs. */
+  #waiting(roomId: RoomId): RoomBatch {
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flushAppends);
+    }
+    let batch = this.#pendingAppends.get(roomId);
+    if (!batch) {
+      batch = { appends: [], replies: [] };
+      this.#pendingAppends.set(roomId, batch);
+    }
+    return batch;
   }
 
   /**
@@ -78,8 +107,9 @@ export class PostgresMessageAppends {
   #startAppends(roomId: RoomId): void {
     const waiting = this.#pendingAppends.get(roomId);
     if (!waiting || this.#appendingRooms.has(roomId)) return;
-    const batch = waiting.splice(0, APPEND_BATCH_MAX);
-    if (waiting.length === 0) this.#pendingAppends.delete(roomId);
+    const appends = waiting.appends.splice(0, APPEND_BATCH_MAX);
+    const batch = { appends, replies: waiting.replies.splice(0, APPEND_BATCH_MAX - appends.length) };
+    if (waiting.appends.length === 0 && waiting.replies.length === 0) this.#pendingAppends.delete(roomId);
     this.#appendingRooms.add(roomId);
     const running = this.#appendBatch(roomId, batch).finally(() => {
       this.#appendingRooms.delete(roomId);
@@ -90,68 +120,104 @@ export class PostgresMessageAppends {
   }
 
   /**
-   * One transaction of a room's waiting appends: the room's lock, then one
-   * statement that skips the repeats (stored before, or earlier in the batch),
-   * numbers the rest after the room's last seq, and inserts them and their events.
-   * If the batch fails for a reason other than the database (a sender removed
+   * One transaction of a room's waiting appends: the room's lock, the sends
+   * (`#sendAll`), then each reply (threads.ts), a refused one left out. If the
+   * batch fails for a reason other than the database (a sender removed
    * meanwhile), each append is tried alone, so one cannot fail the others.
    */
-  async #appendBatch(roomId: RoomId, batch: readonly PendingAppend[]): Promise<void> {
-    const messages = batch.map((pending) => pending.message);
-    let rows: MessageRow[];
+  async #appendBatch(roomId: RoomId, { appends, replies }: RoomBatch): Promise<void> {
+    const messages = appends.map((pending) => pending.message);
+    let sent: MessageRow[];
+    let replied: ReplyOutcome[];
     try {
-      rows = await this.#database.transaction(async (tx) => {
-        const [room] = await tx.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
-        if (!room) throw new ChatError('ROOM_NOT_FOUND');
-        const inserted = await tx.query<MessageRow>(APPEND_BATCH, [
-          roomId,
-          messages.map((message) => message.id),
-          messages.map((message) => message.authorId),
-          messages.map((message) => message.authorName),
-          messages.map((message) => message.text),
-          messages.map((message) => searchWords(message.text)),
-          messages.map((message) => message.clientMessageId),
-          messages.map((message) => message.at),
-          messages.map((message) => (message.mentions ? JSON.stringify(message.mentions) : null)),
-          messages.map((message) => JSON.stringify(mentionKeys(message.mentions))),
-          messages.map((message) => JSON.stringify(message.attachments ?? [])),
-        ]);
-        if (inserted.length === messages.length) return inserted;
-        // Some were repeats: their stored messages, read under the same lock.
-        const repeats = messages.filter((message) => !inserted.some((row) => row.id === message.id));
-        const stored = await tx.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages m
-           JOIN unnest($2::text[], $3::text[]) AS r(author_id, client_message_id)
-             ON m.author_id = r.author_id AND m.client_message_id = r.client_message_id
-           WHERE m.room_id = $1`,
-          [roomId, repeats.map((message) => message.authorId), repeats.map((message) => message.clientMessageId)],
-        );
-        return [...inserted, ...stored];
+      [sent, replied] = await this.#database.transaction(async (tx) => {
+        if (!(await this.#database.lockRoom(tx, roomId))) throw new ChatError('ROOM_NOT_FOUND');
+        const rows = messages.length === 0 ? [] : await this.#sendAll(tx, roomId, messages);
+        const outcomes: ReplyOutcome[] = [];
+        for (const { reply } of replies) outcomes.push(await this.#replyIn(tx, reply));
+        return [rows, outcomes] as const;
       });
     } catch (error) {
+      const failure = error instanceof Error ? error : storeError(error);
       if (
-        batch.length > 1 &&
-        error instanceof ChatError &&
-        error.code === 'STORE_UNAVAILABLE' &&
-        !isOutage(error.cause)
+        appends.length + replies.length > 1 &&
+        failure instanceof ChatError &&
+        failure.code === 'STORE_UNAVAILABLE' &&
+        !isOutage(failure.cause)
       ) {
-        await Promise.all(batch.map(({ message, resolve, reject }) => this.#appendOne(message).then(resolve, reject)));
-      } else {
-        for (const pending of batch) pending.reject(error instanceof Error ? error : storeError(error));
+        await Promise.all([
+          ...appends.map(({ message, resolve, reject }) => this.#appendOne(message).then(resolve, reject)),
+          ...replies.map(({ reply, resolve, reject }) => this.#threads.appendReply(reply).then(resolve, reject)),
+        ]);
+        return;
       }
+      for (const pending of appends) pending.reject(failure);
+      // A reply's room is its root's: a room gone is a root gone.
+      const replyFailure =
+        failure instanceof ChatError && failure.code === 'ROOM_NOT_FOUND'
+          ? new ChatError('MESSAGE_NOT_FOUND')
+          : failure;
+      for (const pending of replies) pending.reject(replyFailure);
       return;
     }
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    for (const { message, resolve } of batch) {
+    const byId = new Map(sent.map((row) => [row.id, row]));
+    for (const { message, resolve } of appends) {
       const created = byId.get(message.id);
       if (created) {
         resolve(appendResult(toMessage(created), true));
         continue;
       }
-      const stored = rows.find(
+      const stored = sent.find(
         (row) => row.author_id === message.authorId && row.client_message_id === message.clientMessageId,
       );
       resolve(appendResult(toMessage(stored!), false));
+    }
+    replies.forEach(({ resolve, reject }, index) => {
+      const outcome = replied[index] as ReplyOutcome;
+      if (outcome.ok) resolve(outcome.result);
+      else reject(outcome.error);
+    });
+  }
+
+  /**
+   * A room's sends in `tx`, which holds its lock: one statement skips the repeats
+   * (stored before, or earlier in the batch), numbers the rest after the room's
+   * last seq, and inserts them and their events; the repeats' stored messages
+   * are read under the same lock.
+   */
+  async #sendAll(tx: Transaction, roomId: RoomId, messages: readonly NewMessage[]): Promise<MessageRow[]> {
+    const inserted = await tx.query<MessageRow>(APPEND_BATCH, [
+      roomId,
+      messages.map((message) => message.id),
+      messages.map((message) => message.authorId),
+      messages.map((message) => message.authorName),
+      messages.map((message) => message.text),
+      messages.map((message) => searchWords(message.text)),
+      messages.map((message) => message.clientMessageId),
+      messages.map((message) => message.at),
+      messages.map((message) => (message.mentions ? JSON.stringify(message.mentions) : null)),
+      messages.map((message) => JSON.stringify(mentionKeys(message.mentions))),
+      messages.map((message) => JSON.stringify(message.attachments ?? [])),
+    ]);
+    if (inserted.length === messages.length) return inserted;
+    const repeats = messages.filter((message) => !inserted.some((row) => row.id === message.id));
+    const stored = await tx.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m
+       JOIN unnest($2::text[], $3::text[]) AS r(author_id, client_message_id)
+         ON m.author_id = r.author_id AND m.client_message_id = r.client_message_id
+       WHERE m.room_id = $1`,
+      [roomId, repeats.map((message) => message.authorId), repeats.map((message) => message.clientMessageId)],
+    );
+    return [...inserted, ...stored];
+  }
+
+  /** One reply of a batch: a refusal (a ChatError, thrown before it writes) is its outcome; a database error fails the batch. */
+  async #replyIn(tx: Transaction, reply: NewReply): Promise<ReplyOutcome> {
+    try {
+      return { ok: true, result: await this.#threads.writeReply(tx, reply) };
+    } catch (error) {
+      if (error instanceof ChatError) return { ok: false, error };
+      throw error;
     }
   }
 

@@ -16,7 +16,7 @@
  * | rooms, memberships | rooms.ts                     | unique room names, direct conversations, joins, roles, bans |
  * | a member's rooms   | user-rooms.ts                | read markers (forward only), notification settings          |
  * | upload claims      | upload-claims.ts             | which send holds an upload: all of a send's, or none        |
- * | message appends    | message-appends.ts           | sends (idempotent), a room's appends in one transaction     |
+ * | message appends    | message-appends.ts           | sends and replies (idempotent), a room's in one transaction |
  * | messages           | messages.ts                  | edits, deletes, reactions, pins                             |
  * | threads            | threads.ts                   | replies (two events each), thread read positions            |
  * | connections        | connections.ts               | a user's connections, counted exactly for presence          |
@@ -148,9 +148,9 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     this.#rooms = new PostgresRooms(database, this);
     this.#userRooms = new PostgresUserRooms(database, this);
     this.#uploadClaims = new PostgresUploadClaims(database);
-    this.#appends = new PostgresMessageAppends(database);
-    this.#messages = new PostgresMessages(database);
     this.#threads = new PostgresThreads(database, this);
+    this.#appends = new PostgresMessageAppends(database, this.#threads);
+    this.#messages = new PostgresMessages(database);
     this.#connections = new PostgresConnections(database);
     this.#search = new PostgresSearch(database);
     this.#audit = new PostgresAuditLog(database);
@@ -322,7 +322,7 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
   // Threads
 
   appendReply(reply: NewReply): Promise<ReplyResult> {
-    return this.#threads.appendReply(reply);
+    return this.#appends.appendReply(reply);
   }
 
   markThreadRead(userId: UserId, root: ThreadRoot, seq: number): Promise<number> {

@@ -178,6 +178,12 @@ export class PostgresDatabase {
     return row?.last_seq;
   }
 
+  /** Takes the room's row lock until the transaction ends, as the sequence bump does; false for an unknown room. */
+  async lockRoom(tx: Transaction, roomId: RoomId): Promise<boolean> {
+    const rows = await tx.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
+    return rows.length > 0;
+  }
+
   /** Refuses at once while the database is down, but for the one request that probes it (store/availability.ts). */
   #admit(): void {
     if (!this.#availability.admit()) {

@@ -125,8 +125,7 @@ export class PostgresRooms {
   async setMemberRole(roomId: RoomId, userId: UserId, role: StoredRole, at: number): Promise<RoomEvent | null> {
     return this.#database.transaction(async (tx) => {
       // The room's lock first, as in every event-producing write; the role read under it stays.
-      const [room] = await tx.query<{ id: RoomId }>('SELECT id FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
-      if (!room) throw new ChatError('ROOM_NOT_FOUND');
+      if (!(await this.#database.lockRoom(tx, roomId))) throw new ChatError('ROOM_NOT_FOUND');
       const [member] = await tx.query<{ role: StoredRole }>(
         'SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2',
         [roomId, userId],
