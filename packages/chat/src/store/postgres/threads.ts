@@ -44,58 +44,40 @@ export class PostgresThreads {
   /**
    * Writes a reply in `tx`, which holds the room's lock, so the root checked
    * here cannot change (be deleted, counted by another reply) before it ends.
-   * Every check comes before the first write: a refused reply (a ChatError)
-   * leaves `tx` as it was, for the rest of its batch.
+   * Two statements, as the lock is held for their round trips: one reads the
+   * root and a stored repeat, one writes the rest (`REPLY`). Every check comes
+   * before the write: a refused reply (a ChatError) leaves `tx` as it was, for
+   * the rest of its batch.
    */
   async writeReply(tx: Transaction, reply: NewReply): Promise<ReplyResult> {
-    const [rootRow] = await tx.query<MessageRow>(this.#database.sql.messageById, [reply.rootId]);
+    const found = await tx.query<MessageRow & { part: 'root' | 'repeat' }>(ROOT_AND_REPEAT, [
+      reply.rootId,
+      reply.roomId,
+      reply.authorId,
+      reply.clientMessageId,
+    ]);
+    const rootRow = found.find((row) => row.part === 'root');
     const root = requireThreadRoot(rootRow && toMessage(rootRow), reply.roomId);
-    if (reply.clientMessageId !== null) {
-      const [existing] = await tx.query<MessageRow>(this.#database.sql.messageByClientId, [
-        reply.roomId,
-        reply.authorId,
-        reply.clientMessageId,
-      ]);
-      if (existing) return { message: toMessage(existing), root, events: [], created: false };
-    }
+    const repeat = found.find((row) => row.part === 'repeat');
+    if (repeat) return { message: toMessage(repeat), root, events: [], created: false };
     if (root.deletedAt !== null) throw new ChatError('MESSAGE_DELETED');
-    const seq = (await this.#database.nextSeq(tx, reply.roomId))!;
-    const [row] = await tx.query<MessageRow>(
-      `WITH inserted AS (
-         INSERT INTO messages AS m (id, room_id, seq, author_id, author_name, text, search_words, client_message_id,
-           created_at, thread_root_id, also_to_room, mentions)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         RETURNING ${MESSAGE_COLUMNS}
-       ), event AS (
-         INSERT INTO events (room_id, seq, type, at, message_id) SELECT room_id, seq, 'message', created_at, id FROM inserted
-       ), mentioned AS (
-         INSERT INTO message_mentions (room_id, user_id, seq) SELECT room_id, unnest($13::text[]), seq FROM inserted
-       )
-       SELECT * FROM inserted`,
-      [
-        reply.id,
-        reply.roomId,
-        seq,
-        reply.authorId,
-        reply.authorName,
-        reply.text,
-        searchWords(reply.text),
-        reply.clientMessageId,
-        reply.at,
-        root.id,
-        reply.alsoToRoom,
-        reply.mentions ? JSON.stringify(reply.mentions) : null,
-        mentionKeys(reply.mentions),
-      ],
-    );
-    const threadSeq = (await this.#database.nextSeq(tx, reply.roomId))!;
-    const [updatedRow] = await tx.query<MessageRow>(
-      `WITH event AS (INSERT INTO events (room_id, seq, type, at, message_id) VALUES ($4, $5, 'threadUpdated', $2, $1))
-       UPDATE messages AS m SET reply_count = reply_count + 1, last_reply_at = $2, last_reply_seq = $3
-       WHERE m.id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-      [root.id, reply.at, seq, reply.roomId, threadSeq],
-    );
-    return writtenReply(toMessage(row!), toMessage(updatedRow!), threadSeq);
+    const written = await tx.query<MessageRow & { part: 'reply' | 'root' }>(REPLY, [
+      reply.id,
+      reply.roomId,
+      reply.authorId,
+      reply.authorName,
+      reply.text,
+      searchWords(reply.text),
+      reply.clientMessageId,
+      reply.at,
+      root.id,
+      reply.alsoToRoom,
+      reply.mentions ? JSON.stringify(reply.mentions) : null,
+      mentionKeys(reply.mentions),
+    ]);
+    const replyRow = written.find((row) => row.part === 'reply')!;
+    const rootAfter = toMessage(written.find((row) => row.part === 'root')!);
+    return writtenReply(toMessage(replyRow), rootAfter, rootAfter.thread!.lastReplySeq + 1);
   }
 
   /** Forward only: a position that would not move writes no row version. */
@@ -104,3 +86,40 @@ export class PostgresThreads {
     return (await this.#reads.getThreadRead(userId, root))!;
   }
 }
+
+/** `$1` the root's id; `$2…$4` the reply's room, author and client message id: the root, and a reply stored before. */
+const ROOT_AND_REPEAT = `
+  SELECT 'root' AS part, ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1
+  UNION ALL
+  SELECT 'repeat' AS part, ${MESSAGE_COLUMNS} FROM messages m
+  WHERE m.room_id = $2 AND m.author_id = $3 AND m.client_message_id = $4`;
+
+/**
+ * A reply, under its room's lock: the room's sequence bumped by two, the reply
+ * at the first number with its message event and mentions, the root's thread
+ * summary with its threadUpdated event at the second. `$1…$12`: the reply's
+ * id, room, author id and name, text, search words, client message id, time,
+ * root id, also-to-room, mentions (JSON or null) and mention keys.
+ */
+const REPLY = `
+  WITH bump AS (
+    UPDATE rooms SET last_seq = last_seq + 2 WHERE id = $2 RETURNING last_seq
+  ), inserted AS (
+    INSERT INTO messages AS m (id, room_id, seq, author_id, author_name, text, search_words, client_message_id,
+      created_at, thread_root_id, also_to_room, mentions)
+    SELECT $1, $2, bump.last_seq - 1, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM bump
+    RETURNING ${MESSAGE_COLUMNS}
+  ), event AS (
+    INSERT INTO events (room_id, seq, type, at, message_id) SELECT room_id, seq, 'message', created_at, id FROM inserted
+  ), mentioned AS (
+    INSERT INTO message_mentions (room_id, user_id, seq) SELECT room_id, unnest($12::text[]), seq FROM inserted
+  ), thread_event AS (
+    INSERT INTO events (room_id, seq, type, at, message_id) SELECT $2, last_seq, 'threadUpdated', $8, $9 FROM bump
+  ), updated AS (
+    UPDATE messages AS m SET reply_count = m.reply_count + 1, last_reply_at = $8, last_reply_seq = bump.last_seq - 1
+    FROM bump WHERE m.id = $9
+    RETURNING ${MESSAGE_COLUMNS}
+  )
+  SELECT 'reply' AS part, * FROM inserted
+  UNION ALL
+  SELECT 'root' AS part, * FROM updated`;
