@@ -22,8 +22,14 @@ import { MESSAGE_COLUMNS } from '../sql/statements.ts';
 import { isOutage, type PostgresDatabase, storeError, type Transaction } from './postgres-database.ts';
 import type { PostgresThreads } from './threads.ts';
 
-/** Appends in one transaction at most (the arrays of one statement). */
+/** Sends in one transaction at most (the arrays of one statement). */
 const APPEND_BATCH_MAX = 500;
+/**
+ * Replies in one transaction at most: each holds the room's lock for two round
+ * trips, and another node's transaction waits for that lock within its
+ * statement timeout (`queryTimeoutMs`, 2 s by default).
+ */
+const REPLY_BATCH_MAX = 50;
 
 /** A send waiting for its room's transaction. */
 interface PendingAppend {
@@ -108,7 +114,7 @@ export class PostgresMessageAppends {
     const waiting = this.#pendingAppends.get(roomId);
     if (!waiting || this.#appendingRooms.has(roomId)) return;
     const appends = waiting.appends.splice(0, APPEND_BATCH_MAX);
-    const batch = { appends, replies: waiting.replies.splice(0, APPEND_BATCH_MAX - appends.length) };
+    const batch = { appends, replies: waiting.replies.splice(0, REPLY_BATCH_MAX) };
     if (waiting.appends.length === 0 && waiting.replies.length === 0) this.#pendingAppends.delete(roomId);
     this.#appendingRooms.add(roomId);
     const running = this.#appendBatch(roomId, batch).finally(() => {
