@@ -148,7 +148,7 @@ export class PostgresChatStore extends SqlChatStore implements ChatStore {
     this.#rooms = new PostgresRooms(database, this);
     this.#userRooms = new PostgresUserRooms(database, this);
     this.#uploadClaims = new PostgresUploadClaims(database);
-    this.#threads = new PostgresThreads(database, this);
+    this.#threads = new PostgresThreads(database);
     this.#appends = new PostgresMessageAppends(database, this.#threads);
     this.#messages = new PostgresMessages(database);
     this.#connections = new PostgresConnections(database);

@@ -14,23 +14,18 @@ import { ChatError } from '../../domain/errors.ts';
 import { mentionKeys } from '../../domain/mentions.ts';
 import { requireThreadRoot } from '../../domain/threads.ts';
 import type { UserId } from '../../domain/types.ts';
-import type { ChatStore, NewReply, ReplyResult, ThreadRoot } from '../../ports/chat-store.ts';
+import type { NewReply, ReplyResult, ThreadRoot } from '../../ports/chat-store.ts';
 import { writtenReply } from '../reply-result.ts';
 import { searchWords } from '../search-text.ts';
 import { type MessageRow, toMessage } from '../sql/rows.ts';
 import { MESSAGE_COLUMNS } from '../sql/statements.ts';
 import type { PostgresDatabase, Transaction } from './postgres-database.ts';
 
-/** The store's read a thread's read position answers with (store/sql/sql-chat-store.ts). */
-export type ThreadReads = Pick<ChatStore, 'getThreadRead'>;
-
 export class PostgresThreads {
   readonly #database: PostgresDatabase;
-  readonly #reads: ThreadReads;
 
-  constructor(database: PostgresDatabase, reads: ThreadReads) {
+  constructor(database: PostgresDatabase) {
     this.#database = database;
-    this.#reads = reads;
   }
 
   /** A reply in a transaction of its own, the room's lock taken first (the room's append transaction failed). */
@@ -80,10 +75,20 @@ export class PostgresThreads {
     return writtenReply(toMessage(replyRow), rootAfter, rootAfter.thread!.lastReplySeq + 1);
   }
 
-  /** Forward only: a position that would not move writes no row version. */
+  /**
+   * Forward only: a position that would not move writes no row version. One
+   * round trip: the upsert answers the position it wrote, or the one it kept.
+   */
   async markThreadRead(userId: UserId, root: ThreadRoot, seq: number): Promise<number> {
-    await this.#database.query(this.#database.sql.markThreadRead, [userId, root.id, root.roomId, root.seq, seq]);
-    return (await this.#reads.getThreadRead(userId, root))!;
+    const [row] = await this.#database.query<{ last_read_seq: number }>(
+      `WITH moved AS (${this.#database.sql.markThreadRead} RETURNING last_read_seq)
+       SELECT last_read_seq FROM moved
+       UNION ALL
+       SELECT last_read_seq FROM thread_reads
+       WHERE user_id = $1 AND root_id = $2 AND NOT EXISTS (SELECT 1 FROM moved)`,
+      [userId, root.id, root.roomId, root.seq, seq],
+    );
+    return row!.last_read_seq;
   }
 }
 
