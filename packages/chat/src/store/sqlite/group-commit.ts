@@ -1,9 +1,10 @@
 /**
- * The group commit of SQLite's sequenced writes that answer a client (message
- * appends and thread replies): the writes of one event-loop turn share one
- * transaction, so one fsync makes them all durable before any is resolved,
- * instead of one fsync per write; that fsync runs off the event loop
- * (wal-sync.ts) and covers every turn committed while the previous one ran.
+ * The group commit of the SQLite writes a busy room makes per message (sends,
+ * thread replies, the replier's thread read position): the writes of one
+ * event-loop turn share one transaction, so one fsync makes them all durable
+ * before any is resolved, instead of one fsync per write; that fsync runs off
+ * the event loop (wal-sync.ts) and covers every turn committed while the
+ * previous one ran.
  *
  *   add ─▶ the turn's batch ─▶ setImmediate: one transaction (each write, then the search index)
  *       ─▶ the WAL synced off the event loop ─▶ each write resolved, in the batch's order
