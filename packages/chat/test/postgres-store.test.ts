@@ -369,17 +369,9 @@ describe('PostgresChatStore', () => {
         idleInTransactionTimeoutMs,
         poolSize: 8,
       });
-      const { roomId, userId, username } = await roomWithMember(store!);
-      const append = (i: number) =>
-        store!.appendMessage({
-          id: randomUUID(),
-          roomId,
-          authorId: userId,
-          authorName: username,
-          text: `m${i}`,
-          clientMessageId: `c${i}`,
-          at: 10 + i,
-        });
+      const member = await roomWithMember(store!);
+      const { roomId } = member;
+      const append = (i: number) => store!.appendMessage(numbered(member, i));
       // Writes in flight in every phase of their transaction when the packets start to drop.
       const outcomes = Array.from({ length: 40 }, (_, i) =>
         delay(i * 5).then(() =>

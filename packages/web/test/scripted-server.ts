@@ -171,24 +171,28 @@ export async function welcome(
 }
 
 /** Resolves once the connection handled every frame sent before it (a ping answered after them). */
-export async function drained(socket: ScriptedSocket, connection: ChatConnection): Promise<void> {
-  const pong = connection.request({ action: 'ping' });
-  const ping = await socket.nextAction('ping');
-  socket.send({ type: 'pong', requestId: ping.requestId, now: 1, heads: [], since: 'c', hasMore: false });
-  await withTimeout(pong, 'pong');
+export function drained(socket: ScriptedSocket, connection: ChatConnection): Promise<void> {
+  return pingedPast(socket, connection, () => {});
 }
 
 /** Asserts the client asked nothing with `action` from the last frame read until now (a ping sent now ends the span). */
-export async function notAsked(
+export function notAsked(
   socket: ScriptedSocket,
   connection: ChatConnection,
   action: ClientRequest['action'],
 ): Promise<void> {
+  return pingedPast(socket, connection, (frame) => assert.notEqual(frame.action, action, `the client asked ${action}`));
+}
+
+/** Sends a ping and answers it, handing `before` each client frame read ahead of it. */
+async function pingedPast(
+  socket: ScriptedSocket,
+  connection: ChatConnection,
+  before: (frame: ClientRequest) => void,
+): Promise<void> {
   const pong = connection.request({ action: 'ping' });
   let frame = await socket.next();
-  for (; frame.action !== 'ping'; frame = await socket.next()) {
-    assert.notEqual(frame.action, action, `the client asked ${action}`);
-  }
+  for (; frame.action !== 'ping'; frame = await socket.next()) before(frame);
   socket.send({ type: 'pong', requestId: frame.requestId, now: 1, heads: [], since: 'c', hasMore: false });
   await withTimeout(pong, 'pong');
 }

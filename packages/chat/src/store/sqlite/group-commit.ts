@@ -19,12 +19,17 @@ import type { MessageId } from '../../domain/types.ts';
 import type { SqliteSearch } from './search.ts';
 import { type SqliteDatabase, storeError } from './sqlite-database.ts';
 
+/** The message a send or a reply stored, `null` for a retry (it stored nothing). */
+export function createdMessageId(result: { created: boolean; message: { id: MessageId } }): MessageId | null {
+  return result.created ? result.message.id : null;
+}
+
 /** What became of one write of a group commit. */
 type Outcome = { ok: true; result: unknown } | { ok: false; error: Error };
 
 interface PendingWrite {
   write: () => unknown;
-  /** The message the write created, to index for search; `null` when it created none (a retry). */
+  /** The message the write created, to index for search; `null` when it created none. */
   created: (result: unknown) => MessageId | null;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
@@ -50,9 +55,10 @@ export class SqliteGroupCommit {
   /**
    * Joins this turn's group commit with `write` (run inside its transaction, so
    * under the write lock), and resolves with its result once the batch is durable.
-   * `created` names the message the write made, for the search index.
+   * `created` names the message the write made, for the search index
+   * (`createdMessageId` for a send or a reply); by default it made none.
    */
-  add<T>(write: () => T, created: (result: T) => MessageId | null): Promise<T> {
+  add<T>(write: () => T, created: (result: T) => MessageId | null = () => null): Promise<T> {
     return new Promise((resolve, reject) => {
       const pending: PendingWrite = {
         write,

@@ -7,7 +7,7 @@
 import type { AppendResult, NewMessage } from '../../ports/chat-store.ts';
 import { appendResult, newMessage } from '../new-message.ts';
 import { type MessageRow, toMessage } from '../sql/rows.ts';
-import type { SqliteGroupCommit } from './group-commit.ts';
+import { createdMessageId, type SqliteGroupCommit } from './group-commit.ts';
 import type { SqliteMentions } from './mentions.ts';
 import type { SqliteRoomEvents } from './room-events.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
@@ -32,10 +32,7 @@ export class SqliteMessageAppends {
 
   /** Joins this turn's group commit, and resolves once its batch is durable. */
   appendMessage(message: NewMessage): Promise<AppendResult> {
-    return this.#groupCommit.add(
-      () => this.#appendOne(message),
-      (result) => (result.created ? result.message.id : null),
-    );
+    return this.#groupCommit.add(() => this.#appendOne(message), createdMessageId);
   }
 
   #appendOne(message: NewMessage): AppendResult {

@@ -15,7 +15,7 @@ import type { ChatStore, NewReply, ReplyResult, ThreadRoot } from '../../ports/c
 import { newMessage } from '../new-message.ts';
 import { writtenReply } from '../reply-result.ts';
 import { type MessageRow, toMessage } from '../sql/rows.ts';
-import type { SqliteGroupCommit } from './group-commit.ts';
+import { createdMessageId, type SqliteGroupCommit } from './group-commit.ts';
 import type { SqliteMentions } from './mentions.ts';
 import { readMessage } from './messages.ts';
 import type { SqliteRoomEvents } from './room-events.ts';
@@ -48,10 +48,7 @@ export class SqliteThreads {
    * under the write lock, as every change of it takes that lock.
    */
   appendReply(reply: NewReply): Promise<ReplyResult> {
-    return this.#groupCommit.add(
-      () => this.#writeReply(reply),
-      (result) => (result.created ? result.message.id : null),
-    );
+    return this.#groupCommit.add(() => this.#writeReply(reply), createdMessageId);
   }
 
   #writeReply(reply: NewReply): ReplyResult {
@@ -100,9 +97,8 @@ export class SqliteThreads {
     if (current !== undefined && current >= seq) return current;
     const database = this.#database;
     // In the group commit: each reply moves its replier's position, a transaction each was a tenth of a reply's CPU.
-    await this.#groupCommit.add(
-      () => database.prepare(database.sql.markThreadRead).run(userId, root.id, root.roomId, root.seq, seq),
-      () => null,
+    await this.#groupCommit.add(() =>
+      database.prepare(database.sql.markThreadRead).run(userId, root.id, root.roomId, root.seq, seq),
     );
     return (await this.#reads.getThreadRead(userId, root))!;
   }
