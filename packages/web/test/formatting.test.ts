@@ -188,6 +188,26 @@ describe('message formatting', () => {
     );
   });
 
+  it('shows every word of a message, however deep its quotes and lists nest', () => {
+    // Deeper than markdown-it reads (20 levels), the whole message is shown as typed.
+    assert.equal(html(`${'>'.repeat(25)} hidden @someone`), `<p>${'&gt;'.repeat(25)} hidden @someone</p>`);
+    assert.equal(
+      html(`${'>'.repeat(19)} shown`),
+      `${'<blockquote>'.repeat(19)}<p>shown</p>${'</blockquote>'.repeat(19)}`,
+    );
+    const markerRun = fc.array(fc.constantFrom('>', '> ', '- ', '* ', '1. ', '  '), { maxLength: 60 });
+    fc.assert(
+      fc.property(fc.array(markerRun, { minLength: 1, maxLength: 8 }), (lines) => {
+        const text = lines.map((markers, index) => `${markers.join('')}word${index}`).join('\n');
+        const shown = html(text).replace(/<[^>]*>/g, '');
+        for (let index = 0; index < lines.length; index++) {
+          assert.ok(shown.includes(`word${index}`), `word${index} of ${JSON.stringify(text)}`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('links any web address written as a Markdown link, and shows its host', () => {
     fc.assert(
       fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-/** Why a body was refused; `status` is the HTTP answer (413, 415 or 400). */
+/** Why a body was refused (too large, not JSON, cut short); `status` is the HTTP answer (413, 415 or 400). */
 export class BodyError extends Error {
   readonly status: 400 | 413 | 415;
 
@@ -38,7 +38,9 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
       reject(new BodyError(413, `The body is larger than ${maxBytes} bytes.`));
     };
     const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
-    request.on('data', onData).on('end', onEnd).once('error', reject);
+    // The client closed the connection before the body ended: its fault, not the server's.
+    const onError = (error: Error): void => reject(new BodyError(400, `The body was cut short (${error.message}).`));
+    request.on('data', onData).on('end', onEnd).once('error', onError);
   });
   try {
     return JSON.parse(text);

@@ -123,6 +123,24 @@ describe('the upload rate limit', () => {
     await assert.rejects(ask(), (error: ChatError) => error.code === 'RATE_LIMITED' && error.retryAfterMs! > 0);
   });
 
+  it('counts no request refused for its size or type, and calls a size past the largest too large', async () => {
+    const limited = serviceWith({});
+    const session = await chat.accounts.register(`re${Date.now() % 100000}`, 'correct horse battery', client);
+    const room = await chat.rooms.createRoom(session.user.id, `refused${Date.now() % 100000}`);
+    const ask = (type: string, size: number) =>
+      limited.files!.createUpload(session.user.id, { roomId: room.id, type, size });
+    for (let i = 0; i < defaultRateLimits.upload.capacity; i++) {
+      await assert.rejects(ask('text/html', 100), { code: 'FILE_TYPE_NOT_ALLOWED' });
+      await assert.rejects(ask('text/plain', 11 * 1024 * 1024), { code: 'FILE_TOO_LARGE' });
+      await assert.rejects(ask('text/plain', 0), { code: 'BAD_REQUEST' });
+    }
+    for (const size of [2 ** 53 + 2, 1e300]) await assert.rejects(ask('text/plain', size), { code: 'FILE_TOO_LARGE' });
+    await assert.rejects(ask('text/plain', 1.5), { code: 'BAD_REQUEST' });
+    // The whole burst is still there.
+    for (let i = 0; i < defaultRateLimits.upload.capacity; i++) await ask('text/plain', 1);
+    await assert.rejects(ask('text/plain', 1), { code: 'RATE_LIMITED' });
+  });
+
   it('refuses what passes the upload volume, each size counted in MiB rounded up, per user', async () => {
     const MiB = 1024 * 1024;
     const limited = serviceWith({ uploadVolume: { capacity: 12, refillMs: 60_000 } });

@@ -121,16 +121,18 @@ export class FileService {
   async createUpload(userId: UserId, input: { roomId: RoomId; type: string; size: number }): Promise<NewUpload> {
     const context = this.#context;
     const type = normalizeType(input.type);
-    if (!Number.isSafeInteger(input.size) || input.size < 1)
-      throw new ChatError('BAD_REQUEST', 'size must be 1 or more.');
-    await context.limits.take('upload', userId);
-    await context.requireMember(userId, input.roomId);
+    // What the request alone shows wrong costs nothing; asking about a room reads the store, so it counts.
+    if (!Number.isInteger(input.size) || input.size < 1) {
+      throw new ChatError('BAD_REQUEST', 'size must be a whole number of bytes, 1 or more.');
+    }
     if (input.size > this.limits.maxBytes) {
       throw new ChatError('FILE_TOO_LARGE', `Files are at most ${this.limits.maxBytes} bytes.`);
     }
     if (!this.limits.allowedTypes.includes(type)) {
       throw new ChatError('FILE_TYPE_NOT_ALLOWED', `Files of type ${JSON.stringify(type)} cannot be attached.`);
     }
+    await context.limits.take('upload', userId);
+    await context.requireMember(userId, input.roomId);
     await context.limits.take('uploadVolume', userId, uploadCost(input.size));
     const id = randomUUID();
     const expiresInSeconds = this.#uploadExpirySeconds;
