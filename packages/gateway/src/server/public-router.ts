@@ -42,6 +42,7 @@ export function createPublicRouter({ stage, requestHandler }: PublicRouterOption
   };
 }
 
+/** A JSON answer that no browser sniffs as something else (it may hold text a client sent). */
 export function sendJson(
   response: ServerResponse,
   status: number,
@@ -49,5 +50,7 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(text);
+  response
+    .writeHead(status, { ...headers, 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
+    .end(text);
 }

@@ -63,6 +63,7 @@ describe('handshake and $connect', () => {
     const { status, headers } = await plainGet(url.replace(/^ws/, 'http'));
     assert.equal(status, 426);
     assert.equal(headers.upgrade, 'websocket');
+    assert.equal(headers['x-content-type-options'], 'nosniff');
   });
 
   it('11.2 a WebSocket upgrade to /{stage} with no $connect route succeeds (101)', async () => {

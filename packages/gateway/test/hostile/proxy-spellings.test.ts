@@ -10,7 +10,7 @@
  * listener itself answers the same calls (the control that makes this meaningful).
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { describe, it } from 'node:test';
 import { connectWithId, whoami } from '../support/channels-harness.ts';
 import { connect, metricSamples, startGateway, withTimeout } from '../support/gateway-harness.ts';
@@ -71,7 +71,10 @@ function spellings(id: string): Probe[] {
 }
 
 /** Sends a request with its target exactly as given (no URL parsing or normalisation). */
-function send(port: number, { method, target }: Probe): Promise<{ status: number; body: string }> {
+function send(
+  port: number,
+  { method, target }: Probe,
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return withTimeout(
     new Promise((resolve, reject) => {
       const outgoing = request({ host: '127.0.0.1', port, method, path: target }, (response) => {
@@ -79,7 +82,7 @@ function send(port: number, { method, target }: Probe): Promise<{ status: number
         response.on('data', (chunk: Buffer) => {
           body += chunk.toString();
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
       });
       outgoing.on('error', reject);
       outgoing.end(method === 'POST' ? 'injected' : undefined);
@@ -142,9 +145,10 @@ describe('the management plane is not on the public path', () => {
 
   it('a refusal tells an SDK caller what is wrong, as a ForbiddenException', async () => {
     const scene = await startScene();
-    const { status, body } = await send(scene.running.port, { method: 'GET', target: '/metrics' });
+    const { status, body, headers } = await send(scene.running.port, { method: 'GET', target: '/metrics' });
     assert.equal(status, 403);
     assert.match(JSON.parse(body).message, /management listener/);
+    assert.equal(headers['x-content-type-options'], 'nosniff');
   });
 
   for (const [name, start] of [
