@@ -122,6 +122,18 @@ export class MessagePipeline {
     connection.lastActiveAt = now;
     const body = data.toString('utf8');
     const requestId = newId();
+    try {
+      this.#dispatch(connection, body, requestId, now);
+    } catch (error) {
+      // No client's message may end the process: one that breaks a step of the gateway's
+      // own (selecting its route, checking its model) fails alone, as an integration would.
+      this.#logger.warn({ err: error, connectionId: connection.id, requestId }, 'message could not be handled');
+      this.#sendErrorFrame(connection, ErrorFrameMessage.internalServerError, requestId);
+    }
+  }
+
+  /** Selects the message's route, checks it and starts the integration; the answer comes later. */
+  #dispatch(connection: Connection, body: string, requestId: string, now: number): void {
     const facts = connection.facts;
     const route = this.#routes.select(body);
     const routeKey = route?.key ?? '$default';

@@ -77,11 +77,34 @@ function parsePath(path: string, source: string): Segment[] {
  * A path that does not resolve becomes "" (spec 2 rule 2); other values are
  * stringified (rule 3): numbers and booleans as written, arrays as `[a, b]`,
  * objects as JSON (our documented choice, AWS's formatting is unverified).
+ * An array or object nested deeper than `MAX_SELECTED_DEPTH` selects as a path
+ * that does not resolve: no key spells such a value, and writing it out would
+ * take a stack as deep as the client made it (a 12 KB frame of `[` nests 6,000 deep).
  */
 function stringify(value: unknown): string {
+  if (typeof value === 'object' && value !== null && nestsDeeperThan(value, MAX_SELECTED_DEPTH)) return '';
+  return written(value);
+}
+
+/** How deep an array or object may nest and still be written out as a selection's value. */
+export const MAX_SELECTED_DEPTH = 32;
+
+function written(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return `[${value.map(stringify).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map(written).join(', ')}]`;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** Whether `value` holds arrays or objects more than `limit` levels deep; walked without recursion. */
+function nestsDeeperThan(value: object, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (next === null || typeof next !== 'object') continue;
+    if (depth > limit) return true;
+    for (const member of Object.values(next)) pending.push([member, depth + 1]);
+  }
+  return false;
 }
