@@ -36,18 +36,34 @@ function anyMatch(patterns: unknown, value: string, { ignoreCase = false }: { ig
   return list.some((pattern) => typeof pattern === 'string' && globMatches(pattern, value, ignoreCase));
 }
 
-/** A pattern without wildcards (the usual `Resource: event.methodArn`) is compared as it is, with no RegExp built. */
+/**
+ * An IAM glob match in at most glob × value steps: the greedy match that, on a
+ * mismatch, goes back to the last `*` and lets it take one more character. (A
+ * RegExp of `.*` runs would backtrack exponentially: eight stars that fail to
+ * match held the event loop for a minute.)
+ */
 function globMatches(glob: string, value: string, ignoreCase: boolean): boolean {
-  if (!glob.includes('*') && !glob.includes('?')) {
-    return ignoreCase ? glob.toLowerCase() === value.toLowerCase() : glob === value;
+  const pattern = ignoreCase ? glob.toLowerCase() : glob;
+  const text = ignoreCase ? value.toLowerCase() : value;
+  let at = 0;
+  let next = 0;
+  let star = -1;
+  let starTook = 0;
+  while (at < text.length) {
+    const wanted = pattern[next];
+    if (wanted === '*') {
+      star = next++;
+      starTook = at;
+    } else if (next < pattern.length && (wanted === '?' || wanted === text[at])) {
+      next++;
+      at++;
+    } else if (star !== -1) {
+      next = star + 1;
+      at = ++starTook;
+    } else {
+      return false;
+    }
   }
-  return globToRegExp(glob, ignoreCase).test(value);
-}
-
-function globToRegExp(glob: string, ignoreCase: boolean): RegExp {
-  const source = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replaceAll('*', '.*')
-    .replaceAll('?', '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+  while (pattern[next] === '*') next++;
+  return next === pattern.length;
 }
