@@ -29,7 +29,7 @@ try {
     invokeHandler(handler, request.event, context).then(
       (result) => {
         try {
-          reply({ type: 'result', id: request.id, result });
+          reply({ type: 'result', id: request.id, result: asLambdaPayload(result) });
         } catch (error) {
           reply({ type: 'error', id: request.id, error: serialiseError(error) });
         }
@@ -40,6 +40,17 @@ try {
   reply({ type: 'ready' });
 } catch (error) {
   reply({ type: 'loadError', error: serialiseError(error) });
+}
+
+/**
+ * The result as Lambda's Node.js runtime hands it on: JSON (methods and `undefined`
+ * members dropped, a `Date` as its ISO text, a `Buffer` as `{type, data}`, `NaN` as
+ * `null`), not as the structured clone a worker message would otherwise make. A result
+ * JSON cannot write (a `BigInt`, a cycle) fails the invocation, as it does on Lambda.
+ */
+function asLambdaPayload(result: unknown): unknown {
+  const json = JSON.stringify(result);
+  return json === undefined ? null : JSON.parse(json);
 }
 
 function serialiseError(error: unknown): { name: string; message: string; stack?: string } {

@@ -201,7 +201,8 @@ export function toIntegrationResult(raw: unknown): IntegrationResult {
   if (typeof raw !== 'object') return { body: JSON.stringify(raw) };
   const result = raw as Record<string, unknown>;
   const out: IntegrationResult = {};
-  if (typeof result.statusCode === 'number') out.statusCode = result.statusCode;
+  // `NaN` and `Infinity` reach API Gateway as `null` through Lambda's JSON: no status.
+  if (typeof result.statusCode === 'number' && Number.isFinite(result.statusCode)) out.statusCode = result.statusCode;
   if (result.headers && typeof result.headers === 'object') {
     out.headers = Object.fromEntries(
       Object.entries(result.headers as Record<string, unknown>).map(([name, value]) => [name, String(value)]),

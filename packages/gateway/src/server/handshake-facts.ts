@@ -120,7 +120,8 @@ export function rejectHandshake(
   headers: Record<string, string> = {},
 ): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ message });
+  // A 304 (which `$connect` may answer) has no body (RFC 9110 15.4.5).
+  const body = status === 304 ? '' : JSON.stringify({ message });
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
@@ -129,13 +130,18 @@ export function rejectHandshake(
   if (socket.listenerCount('error') === 0) socket.on('error', ignore);
   // Destroyed once the answer is written: a client that never closes its side must
   // not keep the socket (nothing reads it any more, so its FIN would go unnoticed).
+  const content = body ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${extra}${content}\r\n${body}`,
     () => socket.destroy(),
   );
 }
 
-/** Header values that are safe to put on the 101: no hop-by-hop names, no CR/LF. */
+/**
+ * Header values that are safe to put on the 101: no hop-by-hop names, and values of
+ * the characters RFC 9110 5.5 allows (tab, visible ASCII, space, obs-text): no CR/LF
+ * that would split the answer, no NUL or other control a client refuses it for.
+ */
 export function safeResponseHeaders(headers: Record<string, string> | undefined): string[] {
   if (!headers) return [];
   const lines: string[] = [];
@@ -143,7 +149,7 @@ export function safeResponseHeaders(headers: Record<string, string> | undefined)
     const lower = name.toLowerCase();
     if (['connection', 'upgrade', 'sec-websocket-accept', 'content-length', 'transfer-encoding'].includes(lower))
       continue;
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n]/.test(value)) continue;
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || !/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) continue;
     lines.push(`${name}: ${value}`);
   }
   return lines;

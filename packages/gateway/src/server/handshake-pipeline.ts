@@ -230,6 +230,15 @@ export class HandshakePipeline {
           metrics.integrationObserved('$connect', (Date.now() - started) / 1000);
           const returned = result.statusCode ?? 200;
           integration = { integrationStatus: returned, integrationLatency: Date.now() - started };
+          if (!isFinalStatus(returned)) {
+            // Not an answer HTTP can give (`1000`, `-1`, `200.5`, an interim `101`): a malformed
+            // proxy result, which API Gateway answers with 502 as any failed integration.
+            metrics.integrationFailed('$connect', 'error');
+            const reason = `$connect returned statusCode ${returned}, not an HTTP status from 200 to 599`;
+            logger.warn({ connectionId: facts.connectionId, requestId }, reason);
+            status = this.#refuse(socket, facts, requestId, now, 502, reason, integration);
+            return;
+          }
           // Spec 1.6: a non-2xx status from $connect becomes the handshake's status.
           if (!isSuccess(returned)) {
             status = this.#refuse(
@@ -373,6 +382,11 @@ const MAX_EARLY_BYTES = 16 * 1024;
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
+}
+
+/** A final HTTP status a handshake can end with (1xx are interim answers, not ends). */
+function isFinalStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 200 && status <= 599;
 }
 
 /** Whether the client closed, reset or half-closed its connection. */

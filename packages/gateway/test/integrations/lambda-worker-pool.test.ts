@@ -23,9 +23,12 @@ interface Answer {
   marker?: string;
 }
 
-async function startPool(concurrency: Partial<ConcurrencySettings> = {}): Promise<LambdaWorkerPool> {
+async function startPool(
+  concurrency: Partial<ConcurrencySettings> = {},
+  reference = 'pool-handlers.mjs#work',
+): Promise<LambdaWorkerPool> {
   const pool = await LambdaWorkerPool.start({
-    reference: 'pool-handlers.mjs#work',
+    reference,
     baseDir: fixtures,
     functionName: 'pool-test',
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:pool-test',
@@ -212,6 +215,17 @@ describe('LambdaWorkerPool', () => {
       (await inFlightTogether(pool, 2)).map((answer) => answer.marker),
       ['later', 'later'],
     );
+  });
+
+  it('hands the result on as Lambda does, through JSON, not as a structured clone', async () => {
+    const pool = await startPool({}, 'pool-handlers.mjs#shaped');
+    const shaped = (shape: string) => pool.invoke({ shape }, Date.now() + LONG);
+    assert.deepEqual(await shaped('method'), { statusCode: 200, body: 'kept' });
+    assert.deepEqual(await shaped('date'), { body: '1970-01-01T00:00:00.000Z' });
+    assert.deepEqual(await shaped('buffer'), { body: { type: 'Buffer', data: [104, 105] } });
+    assert.deepEqual(await shaped('nan'), { statusCode: null, body: 'x' });
+    assert.equal(await shaped('nothing'), null);
+    await assert.rejects(shaped('bigint'), /BigInt/);
   });
 
   it('close() fails queued and running invocations and ends every worker', async () => {
