@@ -301,7 +301,7 @@ export class Gateway {
       disconnect: routes.disconnect,
       messages,
       registry: this.#channelRegistry,
-      maxFrameBytes: settings.maxFrameBytes,
+      frameLimits: { maxFrameBytes: settings.maxFrameBytes, maxMessageBytes: settings.maxMessageBytes },
       metrics: this.metrics,
       logger: this.#logger,
       accessLog,

@@ -22,7 +22,7 @@ import { type CloseCause, Connection, type ConnectionEvents } from '../connectio
 import { type ConnectionFacts, disconnectEvent, type RequestContext } from '../events.ts';
 import { newId } from '../ids.ts';
 import { type IntegrationResult, IntegrationTimeoutError } from '../integrations/integration.ts';
-import { guardFrameSize } from '../limits/frame-guard.ts';
+import { type FrameLimits, guardFrameSize } from '../limits/frame-guard.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { startRequestTrace, TraceAttribute } from '../observability/tracing.ts';
 import type { MessagePipeline } from '../routing/message-pipeline.ts';
@@ -33,7 +33,8 @@ export interface ConnectionLifecycleOptions {
   disconnect: CompiledRoute | undefined;
   messages: MessagePipeline;
   registry: ChannelRegistry;
-  maxFrameBytes: number;
+  /** API Gateway's frame and message sizes (spec 4), one object for every connection. */
+  frameLimits: FrameLimits;
   metrics: GatewayMetrics;
   logger: Logger;
   accessLog: (requestContext: RequestContext, extras: Record<string, string | number | undefined>) => void;
@@ -82,7 +83,7 @@ export class ConnectionLifecycle {
     const connection = new Connection(ws, socket, facts, userAgent, this.#events);
     this.connections.set(facts.connectionId, connection);
     this.#options.metrics.connectionOpened();
-    guardFrameSize(socket, this.#options.maxFrameBytes, connection);
+    guardFrameSize(socket, this.#options.frameLimits, connection);
     for (const channel of channels) this.#options.registry.add(connection, channel);
     connection.attach();
   }

@@ -103,9 +103,13 @@ describe('conformance: limits and timeouts (spec 4)', () => {
     // Five 30 KB frames: each under the frame limit, 150 KB together.
     const parts = Array.from({ length: 5 }, (_, index) => String(index).repeat(30 * KB));
     sendFragmented(client, parts);
-    const { code } = await closedWithin(client);
+    const { code, reason } = await closedWithin(client);
     assert.equal(code, 1009);
-    assert.equal((await disconnects.nth(1)).requestContext.disconnectStatusCode, 1009);
+    // The same reason as a single frame over the limit gets, in the close frame and in $disconnect.
+    assert.equal(reason, 'Message too big');
+    const disconnect = await disconnects.nth(1);
+    assert.equal(disconnect.requestContext.disconnectStatusCode, 1009);
+    assert.equal(disconnect.requestContext.disconnectReason, 'Message too big');
     await gateway.close();
     assert.deepEqual(invoked, [], 'the oversized message must not reach the integration');
     assert.equal(disconnects.events.length, 1);
