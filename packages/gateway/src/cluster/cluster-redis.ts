@@ -72,6 +72,10 @@ export function createRedisLink(
     autoResubscribe: false,
     // Commands issued in one tick (a burst of publishes) go out in one write.
     enableAutoPipelining: true,
+    // A link that stops answering without closing (a partition that drops packets, a hung
+    // Redis) would hold every command for as long as TCP retransmits, minutes: a command
+    // unanswered for a node's TTL fails instead, and the heartbeat drops the link (heartbeat.ts).
+    commandTimeout: options.nodeTtlMs,
     retryStrategy: (attempt: number) => {
       if (!state.started || state.stopped) return null;
       const delay = Math.min(100 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
@@ -83,6 +87,22 @@ export function createRedisLink(
     if (state.started && !state.stopped) logger.warn({ err: error, role }, 'cluster: Redis link error');
   });
   return redis;
+}
+
+/** Whether `error` is a command that went unanswered for `commandTimeout` (ioredis's own error). */
+export function isCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
+}
+
+/**
+ * Drops a link whose commands go unanswered, so it reconnects as after a reset and the
+ * node puts its state back once it is ready (cluster-node.ts): the socket of a silent
+ * link would stay open, and the link `ready`, for as long as TCP retransmits.
+ */
+export function dropStalledLink(redis: Redis, role: 'commands' | 'subscriber', logger: Logger): void {
+  if (redis.status !== 'ready') return;
+  logger.warn({ role }, 'cluster: Redis link stopped answering; reconnecting');
+  redis.disconnect(true);
 }
 
 /** Runs a Redis call, turning its failure into an `SB_ERR_CLUSTER` error that says what failed. */

@@ -8,6 +8,10 @@
  *     taken    ─▶ another process holds this node id: fence
  *     stopped nodes (after the grace) ─▶ Reaper.reap(node), in the background
  *
+ * Each heartbeat also pings the subscriber link. A link whose command goes unanswered
+ * for `nodeTtlMs` (cluster-redis.ts) is dropped and reconnects, as after a reset: a
+ * partition that drops packets then ends like one that refuses them.
+ *
  * Between heartbeats `check(now)` answers whether the node may still serve. A
  * node whose event loop stalled past the moment its key could expire fences
  * itself there and then, before it serves anything: after a stall Node.js runs
@@ -16,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ChainableCommander } from 'ioredis';
-import { type ClusterContext, execChecked, type Scripted } from './cluster-redis.ts';
+import { type ClusterContext, dropStalledLink, execChecked, isCommandTimeout, type Scripted } from './cluster-redis.ts';
 import type { Reaper } from './reaper.ts';
 
 /** Why a node stopped holding its liveness. */
@@ -43,6 +47,8 @@ export class Heartbeat {
   readonly #stallMs: number;
   #timer: NodeJS.Timeout | undefined = undefined;
   #beat: Promise<void> | undefined = undefined;
+  /** The subscriber link's ping under way. */
+  #probe: Promise<void> | undefined = undefined;
   /** Stopped nodes this node is cleaning up after. */
   readonly #reaping = new Set<string>();
   /** No stopped-node clean-up before this time: nodes back from an outage need a moment to register again. */
@@ -134,16 +140,34 @@ export class Heartbeat {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#beat;
+    await Promise.all([this.#beat, this.#probe]);
   }
 
   #tick(): void {
     const now = Date.now();
     if (!this.check(now)) return;
     this.#lastTickAt = now;
-    if (this.#beat !== undefined || this.#stopped || this.#paused || this.#context.commands.status !== 'ready') return;
+    if (this.#stopped || this.#paused) return;
+    const { commands, subscriber, logger } = this.#context;
+    if (this.#probe === undefined && subscriber.status === 'ready') {
+      this.#probe = subscriber
+        .ping()
+        .then(
+          () => {},
+          (error: unknown) => {
+            if (isCommandTimeout(error)) dropStalledLink(subscriber, 'subscriber', logger);
+          },
+        )
+        .finally(() => {
+          this.#probe = undefined;
+        });
+    }
+    if (this.#beat !== undefined || commands.status !== 'ready') return;
     this.#beat = this.#once()
-      .catch((error: unknown) => this.#context.logger.warn({ err: error }, 'cluster: heartbeat failed'))
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'cluster: heartbeat failed');
+        if (isCommandTimeout(error)) dropStalledLink(commands, 'commands', logger);
+      })
       .finally(() => {
         this.#beat = undefined;
       });
