@@ -115,6 +115,24 @@ describe('message text', () => {
     );
   });
 
+  it('removes control characters but tab and newline, the C1 ones too', () => {
+    // U+0085 is a line break to some, U+009B starts an escape sequence in a terminal.
+    assert.equal(
+      normalizeMessageText('red\u009b31m alert\u0085next\u0080\u009f\u0007 done\ttab\nline'),
+      'red31m alertnext done\ttab\nline',
+    );
+    fc.assert(
+      fc.property(fineText, fc.integer({ min: 0x80, max: 0x9f }), fc.nat(), (text, code, at) => {
+        const cut = at % (text.length + 1);
+        const control = String.fromCharCode(code);
+        assert.equal(
+          normalizeMessageText(`${text.slice(0, cut)}${control}${text.slice(cut)}`),
+          normalizeMessageText(text),
+        );
+      }),
+    );
+  });
+
   it('counts the length in code points after trimming', () => {
     const emoji = '😀'.repeat(ChatLimits.messageMaxLength);
     assert.equal(outcome(`  ${emoji}  `), 'ok');

@@ -126,7 +126,7 @@ export function normalizeType(declared: string): string {
 export function safeFileName(name: string): string {
   const base = name.split(/[/\\]/).at(-1) ?? '';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const cleaned = base.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   const kept = Array.from(cleaned).slice(0, FILE_NAME_MAX_LENGTH).join('');
   return kept === '' || kept === '.' || kept === '..' ? 'file' : kept;
 }

@@ -2,8 +2,9 @@
  * Message text rules (docs/protocol.md, "Message text"):
  *
  * - Line breaks become `\n`; control characters other than tab and newline are
- *   removed (they have no visible meaning, and search snippets use two of them
- *   as highlight markers); the text is trimmed.
+ *   removed, the C1 ones (U+0080-U+009F) too (they have no visible meaning, a
+ *   terminal or log viewer reads U+009B as the start of an escape sequence, and
+ *   search snippets use two of them as highlight markers); the text is trimmed.
  * - 1 to `ChatLimits.messageMaxLength` code points after that.
  * - At least one visible character: text made only of white space, format
  *   characters (zero-width spaces and joiners, soft hyphens, bidi marks), other
@@ -25,7 +26,7 @@ import { ChatError } from './errors.ts';
 import { ChatLimits } from './limits.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** A code point that renders as something: not white space, a format or other default-ignorable character, a mark, a control, or the blank Braille cell. */
 const visible = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{M}\u2800]/u;

@@ -6,6 +6,7 @@
  * anything else becomes `INTERNAL` and is logged, never leaked.
  */
 import type { ChatAction, ErrorMessage, RequestOf, ServerMessage } from '../api/protocol.ts';
+import { holdsIllFormedString, ILL_FORMED_STRING } from '../api/well-formed.ts';
 import type { ChatLogger } from '../domain/chat-service.ts';
 import { ChatError, toChatError } from '../domain/errors.ts';
 import type { ConnectionId, UserId } from '../domain/types.ts';
@@ -36,8 +37,11 @@ export function chatRoute<A extends ChatAction>(
   return async (event) => {
     let requestId: string | undefined;
     try {
-      const request = parseRequest<A>(event);
-      requestId = typeof request.requestId === 'string' ? request.requestId : undefined;
+      const body = event.body ?? '';
+      const request = parseRequest<A>(body);
+      requestId =
+        typeof request.requestId === 'string' && request.requestId.isWellFormed() ? request.requestId : undefined;
+      if (holdsIllFormedString(body, request)) throw new ChatError('BAD_REQUEST', ILL_FORMED_STRING);
       const message = await answer(request, callerOf(event));
       return message ? reply(200, withRequestId(message, requestId)) : { statusCode: 200 };
     } catch (error) {
@@ -78,9 +82,9 @@ export function reply(statusCode: number, message: ServerMessage): ChatResult {
   return { statusCode, body: JSON.stringify(message) };
 }
 
-function parseRequest<A extends ChatAction>(event: ChatEvent): RequestOf<A> {
+function parseRequest<A extends ChatAction>(body: string): RequestOf<A> {
   try {
-    const parsed: unknown = JSON.parse(event.body ?? '');
+    const parsed: unknown = JSON.parse(body);
     if (parsed && typeof parsed === 'object') return parsed as RequestOf<A>;
   } catch {
     // Reported below: the gateway's model check normally answers first.

@@ -5,6 +5,7 @@
  * buffered.
  */
 import type { IncomingMessage } from 'node:http';
+import { holdsIllFormedString, ILL_FORMED_STRING } from '../api/well-formed.ts';
 
 /** Why a body was refused (too large, not JSON, cut short); `status` is the HTTP answer (413, 415 or 400). */
 export class BodyError extends Error {
@@ -42,9 +43,12 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     const onError = (error: Error): void => reject(new BodyError(400, `The body was cut short (${error.message}).`));
     request.on('data', onData).on('end', onEnd).once('error', onError);
   });
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new BodyError(400, 'The body is not valid JSON.');
   }
+  if (holdsIllFormedString(text, body)) throw new BodyError(400, ILL_FORMED_STRING);
+  return body;
 }
