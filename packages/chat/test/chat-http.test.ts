@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ILL_FORMED_STRING } from '../src/api/well-formed.ts';
 import type { ChatErrorCode } from '../src/domain/errors.ts';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { PASSWORD, postJson, register, uniqueName, upgradeStatus, WAIT_MS } from './chat-test-client.ts';
@@ -115,6 +116,13 @@ describe('chat HTTP endpoints', () => {
       ]) {
         assertError(await postJson(url, body), 400, 'BAD_REQUEST');
       }
+    });
+
+    it('answers 400 BAD_REQUEST for a body holding a lone surrogate in any string', async () => {
+      const body = `{"username":"${uniqueName()}\\ud800","password":"${PASSWORD}"}`;
+      const answer = await postJson(`${chat.url}/api/register`, body);
+      assertError(answer, 400, 'BAD_REQUEST');
+      assert.equal(answer.body.message, ILL_FORMED_STRING);
     });
 
     it('answers 415 without a JSON content type and 413 for an oversized body', async () => {

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it as nodeIt } from 'node:test';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ILL_FORMED_STRING } from '../src/api/well-formed.ts';
 import { ChatErrorCode } from '../src/domain/errors.ts';
 import { ChatLimits } from '../src/domain/limits.ts';
 import type { Session } from '../src/domain/types.ts';
@@ -199,6 +200,25 @@ export function describeChatProtocol(title: string, setUp: () => Promise<ChatDep
         assert.equal(summary.unread, 1);
         const read = await bob.client.ok({ action: 'markRead', roomId, seq: reply.message.seq });
         assert.deepEqual([read.type, read.unread, read.lastReadSeq], ['read', 0, reply.message.seq]);
+      });
+
+      it('refuses a frame holding a lone surrogate, and stores an escaped pair as the one character it acked', async () => {
+        const ada = await user();
+        const roomId = await sharedRoom(ada.client);
+        const raw = (text: string, requestId: string) => {
+          ada.client.send(
+            `{"action":"sendMessage","roomId":"${roomId}","text":"${text}","clientMessageId":"${requestId}","requestId":"${requestId}"}`,
+          );
+          return ada.client.waitFor((frame) => frame.requestId === requestId, requestId);
+        };
+        assertError(await raw('lone \\ud800', 'lone'), 'BAD_REQUEST', 'sendMessage', ILL_FORMED_STRING);
+        const ack = await raw('smile \\ud83d\\ude00', 'pair');
+        assert.equal(ack.message.text, 'smile 😀');
+        const history = await ada.client.ok({ action: 'history', roomId });
+        assert.deepEqual(
+          history.messages.map((m: Frame) => m.text),
+          ['smile 😀'],
+        );
       });
 
       it('marks a room unread from a message on: the marker moves back, every device hears it, reading moves it on', async () => {
