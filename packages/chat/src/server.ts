@@ -181,6 +181,8 @@ export interface ChatServer {
  * the gateway's default `access: loopback`, which the gateway refuses elsewhere.
  */
 const MANAGEMENT_HOST = '127.0.0.1';
+/** How often a cluster node retries the `resync` of rooms whose broadcast failed (missed-broadcasts.ts). */
+const MISSED_BROADCAST_RETRY_MS = 1000;
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -254,8 +256,8 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   // The SDK's settings (region, endpoint, credentials) come from the environment, as on ECS.
   const secretsManager = settings.tokenSecretArn === undefined ? undefined : new SecretsManagerClient({});
   let gateway: Gateway | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let guestTimer: NodeJS.Timeout | undefined;
+  /** The server's periodic work, stopped when it closes. */
+  const timers: NodeJS.Timeout[] = [];
   let closing: Promise<void> | undefined;
   let files: OpenedFileStore | undefined;
   const inFlight = new InFlight();
@@ -339,14 +341,18 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         }).catch((error: unknown) => chatLogger.warn({ err: error }, 'chat: stale connection sweep failed'));
       };
       sweep();
-      sweepTimer = setInterval(sweep, settings.staleConnectionSweepMs).unref();
+      timers.push(setInterval(sweep, settings.staleConnectionSweepMs).unref());
+      // A broadcast that failed here (this node's Redis away) reached no other node: once
+      // publishing works again, its room's members everywhere are told `resync`.
+      const retryMissed = (): void => void service.missedBroadcasts.retry();
+      timers.push(setInterval(retryMissed, MISSED_BROADCAST_RETRY_MS).unref());
     }
     const retireGuests = (): void => {
       void service.guests
         .sweep()
         .catch((error: unknown) => chatLogger.warn({ err: error }, 'chat: retiring idle guests failed'));
     };
-    guestTimer = setInterval(retireGuests, settings.guestSweepMs).unref();
+    timers.push(setInterval(retireGuests, settings.guestSweepMs).unref());
     const host = address.host.includes(':') ? `[${address.host}]` : address.host;
     const url = `http://${host}:${address.port}`;
     return {
@@ -356,8 +362,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       readiness: () => checkReadiness(health),
       close() {
         closing ??= (async () => {
-          clearInterval(sweepTimer);
-          clearInterval(guestTimer);
+          for (const timer of timers) clearInterval(timer);
           await gateway!.close();
           if (!(await inFlight.drain(settings.drainTimeoutMs))) {
             chatLogger.warn({ running: inFlight.size }, 'chat: closing the store with handlers still running');
@@ -370,8 +375,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       },
     };
   } catch (error) {
-    clearInterval(sweepTimer);
-    clearInterval(guestTimer);
+    for (const timer of timers) clearInterval(timer);
     await gateway?.close();
     await opened.close();
     secretsManager?.destroy();

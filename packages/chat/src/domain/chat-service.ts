@@ -34,6 +34,7 @@ import { defaultGuestIdleMs, GuestExpiry } from './use-cases/guest-expiry.ts';
 import { defaultHeartbeatIntervalMs, HeartbeatService } from './use-cases/heartbeat.ts';
 import { InviteService } from './use-cases/invites.ts';
 import { MessageService } from './use-cases/messages.ts';
+import type { MissedBroadcasts } from './use-cases/missed-broadcasts.ts';
 import { ModerationService } from './use-cases/moderation.ts';
 import { NotificationService } from './use-cases/notifications.ts';
 import { PinService } from './use-cases/pins.ts';
@@ -147,6 +148,8 @@ export class ChatService {
   readonly search: SearchService;
   /** Retiring idle guests (a server sweeps now and then; every guest sign-in sweeps a little). */
   readonly guests: GuestExpiry;
+  /** Rooms whose broadcast failed; `retry()` tells them `resync` once publishing works again. */
+  readonly missedBroadcasts: MissedBroadcasts;
 
   constructor({
     store,
@@ -165,6 +168,7 @@ export class ChatService {
   }: ChatServiceDependencies) {
     const limits = new RateLimiter(rateLimitStore, resolveRateLimits(rateLimits), clock);
     const context = new ServiceContext({ store, broadcaster, clock, logger, limits, serverAdmins });
+    this.missedBroadcasts = context.missedBroadcasts;
     this.guests = new GuestExpiry(context, { idleMs: guestIdleMs });
     this.rooms = new RoomService(context);
     this.groups = new GroupService(context);

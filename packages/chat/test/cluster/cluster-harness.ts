@@ -254,6 +254,14 @@ export async function waitUntil(
   }
 }
 
+/** Waits until the node's `/readyz` answers 503 naming Redis among what is down. */
+export function untilRedisReportedDown(node: { url: string }, what: string): Promise<void> {
+  return waitUntil(async () => {
+    const { status, body } = await probe(node.url, '/readyz');
+    return status === 503 && (body.down as string[]).includes('redis');
+  }, `${what} reports Redis down`);
+}
+
 /** GET a probe path; the status and the JSON body. */
 export async function probe(
   url: string,

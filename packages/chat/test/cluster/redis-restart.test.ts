@@ -14,6 +14,7 @@ import {
   probe,
   startCluster,
   startPrivateRedis,
+  untilRedisReportedDown,
   waitUntil,
 } from './cluster-harness.ts';
 import { assertEveryMemberHasEachAckedMessageOnce, oneRoomAcrossNodes } from './reconnecting-client.ts';
@@ -47,10 +48,7 @@ describe('Redis restarted mid-traffic', () => {
     await waitUntil(() => acks.length >= 10, 'some messages are acknowledged');
     await redis.kill();
     phase = 'during';
-    await waitUntil(async () => {
-      const { status, body } = await probe(nodes[0]!.url, '/readyz');
-      return status === 503 && (body.down as string[]).includes('redis');
-    }, 'node 0 reports Redis down');
+    await untilRedisReportedDown(nodes[0]!, 'node 0');
     await waitUntil(() => phases.during >= 10, 'messages are acknowledged while Redis is down');
     redis = await startPrivateRedis(port);
     phase = 'after';

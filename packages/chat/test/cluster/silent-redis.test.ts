@@ -17,9 +17,8 @@ import {
   freshKeyPrefix,
   freshSchema,
   nodeOptions,
-  probe,
   redisUrl,
-  waitUntil,
+  untilRedisReportedDown,
 } from './cluster-harness.ts';
 import { oneRoomAcrossNodes } from './reconnecting-client.ts';
 
@@ -51,10 +50,7 @@ describe('a node whose Redis goes silent', () => {
       clientMessageId: randomUUID(),
     });
     assert.equal(ack.type, 'ack');
-    await waitUntil(async () => {
-      const { status, body } = await probe(nodes[0]!.url, '/readyz');
-      return status === 503 && (body.down as string[]).includes('redis');
-    }, 'the silent node reports Redis down');
+    await untilRedisReportedDown(nodes[0]!, 'the silent node');
 
     let closeTimer: NodeJS.Timeout | undefined;
     await Promise.race([

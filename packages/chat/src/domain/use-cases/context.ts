@@ -33,6 +33,7 @@ import type {
   UserTarget,
 } from '../types.ts';
 import { roomSummary, userSummary } from '../views.ts';
+import { MissedBroadcasts } from './missed-broadcasts.ts';
 
 /** Where the service reports failures it deliberately does not throw (broadcasts). pino's logger fits. */
 export interface ChatLogger {
@@ -47,6 +48,8 @@ export class ServiceContext {
   readonly limits: RateLimiter;
   /** Usernames (lower case) of the server's admins, who read every room's audit log. */
   readonly serverAdmins: ReadonlySet<string>;
+  /** Rooms whose broadcast failed, to be told `resync` once publishing works again. */
+  readonly missedBroadcasts: MissedBroadcasts;
 
   constructor(ports: {
     store: ChatStore;
@@ -62,6 +65,7 @@ export class ServiceContext {
     this.logger = ports.logger;
     this.limits = ports.limits;
     this.serverAdmins = new Set((ports.serverAdmins ?? []).map((name) => name.trim().toLowerCase()));
+    this.missedBroadcasts = new MissedBroadcasts(ports.broadcaster);
   }
 
   /** Whether the user is one of the server's admins (by username, as configured). */
@@ -241,10 +245,12 @@ export class ServiceContext {
     );
   }
 
-  publish(roomId: RoomId, message: ServerMessage, except?: ConnectionId): Promise<void> {
-    return this.guard('publishToRoom', () =>
+  /** Broadcasts a room event; a failure is logged and the room remembered (missed-broadcasts.ts), never thrown. */
+  async publish(roomId: RoomId, message: ServerMessage, except?: ConnectionId): Promise<void> {
+    const published = await this.guard('publishToRoom', () =>
       this.broadcaster.publishToRoom(roomId, message, except ? { exceptConnectionId: except } : undefined),
     );
+    if (!published) this.missedBroadcasts.missed(roomId);
   }
 
   async sendToUser(userId: UserId, message: ServerMessage, except?: ConnectionId): Promise<void> {
@@ -269,12 +275,14 @@ export class ServiceContext {
     }
   }
 
-  /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). */
-  async guard(operation: string, call: () => Promise<void>): Promise<void> {
+  /** Runs a broadcaster call; a failure is logged, never thrown (clients recover by catch-up). Resolves whether it succeeded. */
+  async guard(operation: string, call: () => Promise<void>): Promise<boolean> {
     try {
       await call();
+      return true;
     } catch (error) {
       this.logger.warn({ err: error, operation }, 'chat: broadcast failed');
+      return false;
     }
   }
 }
