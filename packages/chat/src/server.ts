@@ -181,8 +181,8 @@ export interface ChatServer {
  * the gateway's default `access: loopback`, which the gateway refuses elsewhere.
  */
 const MANAGEMENT_HOST = '127.0.0.1';
-/** How often a cluster node retries the `resync` of rooms whose broadcast failed (missed-broadcasts.ts). */
-const MISSED_BROADCAST_RETRY_MS = 1000;
+/** How often the server does again what failed while Redis or the store was away (ChatService.retryDeferred). */
+const DEFERRED_RETRY_MS = 1000;
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -342,11 +342,10 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       };
       sweep();
       timers.push(setInterval(sweep, settings.staleConnectionSweepMs).unref());
-      // A broadcast that failed here (this node's Redis away) reached no other node: once
-      // publishing works again, its room's members everywhere are told `resync`.
-      const retryMissed = (): void => void service.missedBroadcasts.retry();
-      timers.push(setInterval(retryMissed, MISSED_BROADCAST_RETRY_MS).unref());
     }
+    // Broadcasts and disconnects that failed while Redis or the store was away, done again once they are back.
+    const retryDeferred = (): void => void service.retryDeferred();
+    timers.push(setInterval(retryDeferred, DEFERRED_RETRY_MS).unref());
     const retireGuests = (): void => {
       void service.guests
         .sweep()

@@ -34,7 +34,6 @@ import { defaultGuestIdleMs, GuestExpiry } from './use-cases/guest-expiry.ts';
 import { defaultHeartbeatIntervalMs, HeartbeatService } from './use-cases/heartbeat.ts';
 import { InviteService } from './use-cases/invites.ts';
 import { MessageService } from './use-cases/messages.ts';
-import type { MissedBroadcasts } from './use-cases/missed-broadcasts.ts';
 import { ModerationService } from './use-cases/moderation.ts';
 import { NotificationService } from './use-cases/notifications.ts';
 import { PinService } from './use-cases/pins.ts';
@@ -148,8 +147,7 @@ export class ChatService {
   readonly search: SearchService;
   /** Retiring idle guests (a server sweeps now and then; every guest sign-in sweeps a little). */
   readonly guests: GuestExpiry;
-  /** Rooms whose broadcast failed; `retry()` tells them `resync` once publishing works again. */
-  readonly missedBroadcasts: MissedBroadcasts;
+  readonly #context: ServiceContext;
 
   constructor({
     store,
@@ -168,7 +166,7 @@ export class ChatService {
   }: ChatServiceDependencies) {
     const limits = new RateLimiter(rateLimitStore, resolveRateLimits(rateLimits), clock);
     const context = new ServiceContext({ store, broadcaster, clock, logger, limits, serverAdmins });
-    this.missedBroadcasts = context.missedBroadcasts;
+    this.#context = context;
     this.guests = new GuestExpiry(context, { idleMs: guestIdleMs });
     this.rooms = new RoomService(context);
     this.groups = new GroupService(context);
@@ -193,5 +191,14 @@ export class ChatService {
     this.readState = new ReadStateService(context);
     this.notifications = new NotificationService(context);
     this.search = new SearchService(context);
+  }
+
+  /**
+   * Does again what failed because Redis or the store was away: the `resync` of rooms
+   * whose broadcast failed, the disconnects the store could not record. A server calls
+   * it every second; each part stops at once while what it needs is still away.
+   */
+  async retryDeferred(): Promise<void> {
+    await Promise.all([this.#context.missedBroadcasts.retry(), this.presence.retryFailedDisconnects()]);
   }
 }

@@ -211,4 +211,28 @@ describe('PostgreSQL unavailable', () => {
       [retry.message.id],
     );
   });
+
+  it('forgets a connection that closed while the database was away once it is back, and says its user went offline', async (t) => {
+    const first = await relayDatabase(databaseUrl);
+    let relay: Relay = first.relay;
+    t.after(() => relay.cut());
+    const logs: Array<{ msg: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    // The stale-connection sweep (every 5 minutes) is not what forgets it here.
+    const nodes = await startCluster(t, 2, { databaseUrl: first.url, connectionTimeoutMs: 1000, logger });
+    const { clients, roomId } = await oneRoomAcrossNodes(t, nodes, 'gone-offline');
+    const [leaving, staying] = clients as [ReconnectingClient, ReconnectingClient];
+    const offline = (frame: Frame) => frame.type === 'presence' && frame.roomId === roomId && frame.online === false;
+
+    await relay.cut();
+    await leaving.close();
+    await waitUntil(
+      () => logs.some((line) => line.msg === '$disconnect integration failed'),
+      'the $disconnect fails while the database is away',
+    );
+    relay = await startRelay(databaseAddress(databaseUrl), relay.port);
+    await waitUntil(() => staying.frames.some(offline), 'the staying member hears the other went offline');
+    const { users } = await staying.request({ action: 'online' });
+    assert.equal(users.length, 1, JSON.stringify(users));
+  });
 });

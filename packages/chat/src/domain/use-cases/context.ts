@@ -33,12 +33,15 @@ import type {
   UserTarget,
 } from '../types.ts';
 import { roomSummary, userSummary } from '../views.ts';
-import { MissedBroadcasts } from './missed-broadcasts.ts';
+import { DeferredWork } from './deferred-work.ts';
 
 /** Where the service reports failures it deliberately does not throw (broadcasts). pino's logger fits. */
 export interface ChatLogger {
   warn(details: object, message: string): void;
 }
+
+/** Rooms remembered at most for their `resync` (past this, members learn of a missed broadcast at their heartbeat). */
+const MISSED_BROADCAST_ROOMS_MAX = 10_000;
 
 export class ServiceContext {
   readonly store: ChatStore;
@@ -48,8 +51,14 @@ export class ServiceContext {
   readonly limits: RateLimiter;
   /** Usernames (lower case) of the server's admins, who read every room's audit log. */
   readonly serverAdmins: ReadonlySet<string>;
-  /** Rooms whose broadcast failed, to be told `resync` once publishing works again. */
-  readonly missedBroadcasts: MissedBroadcasts;
+  /**
+   * Rooms whose broadcast failed on this node (its Redis away while the store took the
+   * change). Their members on other nodes heard nothing, and nothing else tells them:
+   * their own nodes' links never dropped, so those send no `resync`. Once publishing
+   * works again each such room gets one `resync`, and its members catch up at once
+   * instead of at their next heartbeat.
+   */
+  readonly missedBroadcasts: DeferredWork<RoomId>;
 
   constructor(ports: {
     store: ChatStore;
@@ -65,7 +74,10 @@ export class ServiceContext {
     this.logger = ports.logger;
     this.limits = ports.limits;
     this.serverAdmins = new Set((ports.serverAdmins ?? []).map((name) => name.trim().toLowerCase()));
-    this.missedBroadcasts = new MissedBroadcasts(ports.broadcaster);
+    this.missedBroadcasts = new DeferredWork({
+      maxItems: MISSED_BROADCAST_ROOMS_MAX,
+      run: (roomId) => ports.broadcaster.publishToRoom(roomId, { type: 'resync' }),
+    });
   }
 
   /** Whether the user is one of the server's admins (by username, as configured). */
@@ -250,7 +262,7 @@ export class ServiceContext {
     const published = await this.guard('publishToRoom', () =>
       this.broadcaster.publishToRoom(roomId, message, except ? { exceptConnectionId: except } : undefined),
     );
-    if (!published) this.missedBroadcasts.missed(roomId);
+    if (!published) this.missedBroadcasts.add(roomId);
   }
 
   async sendToUser(userId: UserId, message: ServerMessage, except?: ConnectionId): Promise<void> {

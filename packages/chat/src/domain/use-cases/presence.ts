@@ -8,11 +8,12 @@ import type { Page, RoomSize, UserKey } from '../../ports/chat-store.ts';
 import { AnswerBudget } from '../answer-budget.ts';
 import type { FileLimits } from '../attachments.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { ChatError } from '../errors.ts';
+import { ChatError, toChatError } from '../errors.ts';
 import { ChatLimits } from '../limits.ts';
 import type { ConnectionId, RoomId, RoomSummary, User, UserId, UserSummary } from '../types.ts';
 import { userSummary } from '../views.ts';
 import type { ServiceContext } from './context.ts';
+import { DeferredWork } from './deferred-work.ts';
 import type { GuestExpiry } from './guest-expiry.ts';
 import type { HeartbeatService } from './heartbeat.ts';
 
@@ -59,6 +60,13 @@ export function checkPresenceMaxRoomMembers(value: number): void {
   }
 }
 
+/** Failed disconnects remembered at most (past this, the stale-connection sweep forgets the connections). */
+const FAILED_DISCONNECTS_MAX = 100_000;
+
+function storeWasAway(error: unknown): boolean {
+  return toChatError(error).code === 'STORE_UNAVAILABLE';
+}
+
 /** A page of online users. */
 export interface OnlinePage {
   users: UserSummary[];
@@ -73,6 +81,11 @@ export class PresenceService {
   readonly #heartbeat: HeartbeatService;
 
   readonly #maxRoomMembers: number;
+  readonly #failedDisconnects = new DeferredWork<ConnectionId>({
+    maxItems: FAILED_DISCONNECTS_MAX,
+    run: (connectionId) => this.#disconnect(connectionId),
+    transient: storeWasAway,
+  });
 
   constructor(context: ServiceContext, guests: GuestExpiry, heartbeat: HeartbeatService, options: PresenceOptions) {
     checkPresenceMaxRoomMembers(options.maxRoomMembers);
@@ -114,8 +127,27 @@ export class PresenceService {
     await this.#guests.active(user);
   }
 
-  /** Forgets a connection (`$disconnect`); announces the user offline when it was their last. Unknown ids are ignored. */
+  /**
+   * Forgets a connection (`$disconnect`); announces the user offline when it was their
+   * last. Unknown ids are ignored. One that fails because the store is away is done
+   * again once it is back (`retryFailedDisconnects`), so the user does not stay
+   * online until the stale-connection sweep; the failure is still thrown.
+   */
   async disconnect(connectionId: ConnectionId): Promise<void> {
+    try {
+      await this.#disconnect(connectionId);
+    } catch (error) {
+      if (storeWasAway(error)) this.#failedDisconnects.add(connectionId);
+      throw error;
+    }
+  }
+
+  /** Disconnects that failed while the store was away, done again; stops while it still is. */
+  retryFailedDisconnects(): Promise<void> {
+    return this.#failedDisconnects.retry();
+  }
+
+  async #disconnect(connectionId: ConnectionId): Promise<void> {
     const { store } = this.#context;
     const removal = await store.removeConnection(connectionId);
     if (!removal) return;
