@@ -121,14 +121,26 @@ export function normalizeType(declared: string): string {
 /**
  * A name that is safe to show and to put in a `Content-Disposition` header: the
  * last path segment, control and bidi characters removed, trimmed, at most
- * `FILE_NAME_MAX_LENGTH` code points; `file` when nothing is left.
+ * `FILE_NAME_MAX_LENGTH` code points, cut before its extension so a long name
+ * still opens with the right program; `file` when nothing is left.
  */
 export function safeFileName(name: string): string {
   const base = name.split(/[/\\]/).at(-1) ?? '';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  const kept = Array.from(cleaned).slice(0, FILE_NAME_MAX_LENGTH).join('');
+  const kept = shortened(Array.from(cleaned)).join('');
   return kept === '' || kept === '.' || kept === '..' ? 'file' : kept;
+}
+
+/** An extension this long or shorter (the dot included) is kept when a name is cut. */
+const EXTENSION_MAX_LENGTH = 16;
+
+function shortened(chars: string[]): string[] {
+  if (chars.length <= FILE_NAME_MAX_LENGTH) return chars;
+  const dot = chars.lastIndexOf('.');
+  const extension = dot > 0 ? chars.slice(dot) : [];
+  if (extension.length < 2 || extension.length > EXTENSION_MAX_LENGTH) return chars.slice(0, FILE_NAME_MAX_LENGTH);
+  return [...chars.slice(0, FILE_NAME_MAX_LENGTH - extension.length), ...extension];
 }
 
 /** An image's size from its header, when the format says it early (it is read only from `head`). */

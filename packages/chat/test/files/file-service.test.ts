@@ -226,5 +226,11 @@ describe('content checks', () => {
     assert.equal(safeFileName(' \u0000 '), 'file');
     assert.equal(safeFileName('..'), 'file');
     assert.equal([...safeFileName('x'.repeat(500))].length, 200);
+    // A long name is cut before its extension, in code points.
+    const long = safeFileName(`${'😀'.repeat(300)}.report.pdf`);
+    assert.equal([...long].length, 200);
+    assert.ok(long.endsWith('😀.pdf'), long);
+    assert.equal(safeFileName(`${'x'.repeat(300)}.${'y'.repeat(40)}`), 'x'.repeat(200));
+    assert.equal(safeFileName(`${'x'.repeat(300)}.`), 'x'.repeat(200));
   });
 });
