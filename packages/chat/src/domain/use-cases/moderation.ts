@@ -137,7 +137,18 @@ export class ModerationService {
       await context.store.banFromRoom(roomId, targetId, context.clock.now());
       await context.recordModeration(userId, roomId, 'userBanned', user, null);
     }
-    return { user, removed: false };
+    // Joined while being banned: the join looked for a ban before this one was written
+    // (each writes, then checks the other; rooms.ts `join` undoes it if it sees the ban).
+    const joined = await context.store.getMembership(roomId, targetId);
+    if (!joined) return { user, removed: false };
+    try {
+      await this.#remove(userId, room, membership, joined, true, origin);
+    } catch (error) {
+      // The join saw the ban and undid itself first.
+      if (error instanceof ChatError && error.code === 'MEMBER_NOT_FOUND') return { user, removed: false };
+      throw error;
+    }
+    return { user, removed: true };
   }
 
   /**

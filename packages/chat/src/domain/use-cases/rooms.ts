@@ -233,6 +233,14 @@ export class RoomService {
   async join(room: Room, userId: UserId, origin?: ConnectionId, invitedBy?: UserSummary): Promise<RoomSummary> {
     const context = this.#context;
     const { event } = await context.store.addMember(room.id, userId, context.clock.now());
+    if (event && (await context.store.isBannedFromRoom(room.id, userId))) {
+      // Banned while joining: the ban looked for a membership before this one was written,
+      // and this join for a ban before the ban was (each writes, then checks the other).
+      const { event: left } = await context.store.removeMember(room.id, userId, context.clock.now());
+      await context.publish(room.id, event, origin);
+      if (left) await context.publish(room.id, left, origin);
+      throw new ChatError('BANNED_FROM_ROOM');
+    }
     const summary = await context.summary(userId, room.id);
     if (event) {
       const connections = await context.store.listUserConnections(userId);
