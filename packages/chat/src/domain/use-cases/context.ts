@@ -257,7 +257,7 @@ export class ServiceContext {
     );
   }
 
-  /** Broadcasts a room event; a failure is logged and the room remembered (missed-broadcasts.ts), never thrown. */
+  /** Broadcasts a room event; a failure is logged and the room remembered for its `resync` (`missedBroadcasts`), never thrown. */
   async publish(roomId: RoomId, message: ServerMessage, except?: ConnectionId): Promise<void> {
     const published = await this.guard('publishToRoom', () =>
       this.broadcaster.publishToRoom(roomId, message, except ? { exceptConnectionId: except } : undefined),
