@@ -515,6 +515,20 @@ describe('Class: ChatConnection', () => {
     );
   });
 
+  it('gives up a connection whose ping goes unanswered, as gone silent, and opens another at once', async () => {
+    const { connection, states } = connect({ pingIntervalMs: 50, requestTimeoutMs: 300 });
+    const silent = await server.nextConnection();
+    await welcome(silent, 1, connection);
+    // The server never answers: a network that dropped the connection without a word.
+    await silent.nextAction('ping');
+    const fresh = await server.nextConnection();
+    assert.ok(states.includes('reconnecting'), states.join(' '));
+    await welcome(fresh, 1, connection);
+    const ping = await fresh.nextAction('ping');
+    fresh.send({ type: 'pong', requestId: ping.requestId, now: 1, heads: [], since: 'since-1', hasMore: false });
+    assert.equal(connection.state, 'online');
+  });
+
   it('asks for the heads on resync (at a random moment within 2 s), and again at once while the pong has more', async () => {
     // The last moment of the spread.
     const { connection } = connect({ random: () => 0.999 });

@@ -20,7 +20,9 @@
  * From each `welcome` on, a heartbeat `ping` goes out every
  * `limits.heartbeatIntervalMs` with the last `since` (and soon after a `resync`);
  * the rooms its `pong` names beyond what was applied are caught up, so an event
- * whose broadcast was lost arrives within one interval in a quiet room too.
+ * whose broadcast was lost arrives within one interval in a quiet room too. A
+ * ping with no answer in `requestTimeoutMs` gives the connection up as silent
+ * and opens another.
  *
  * A catch-up that fails (an `error` answer, no answer in time, an answer that
  * says `hasMore` but moves no room forward) is asked again with backoff; after
@@ -369,11 +371,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     const socket = this.#options.createSocket(url);
     this.#socket = socket;
     const openTimer = setTimeout(() => {
-      if (socket !== this.#socket) return;
-      // Whether or not the socket ever reports its close, this attempt is over.
-      socket.onclose = null;
-      socket.close();
-      this.#socketOnClose();
+      if (socket === this.#socket) this.#abandon(socket);
     }, this.#options.openTimeoutMs);
     socket.onopen = () => {
       clearTimeout(openTimer);
@@ -418,6 +416,17 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       return;
     }
     this.#dispatch(frame);
+  }
+
+  /**
+   * Gives up on the socket at once, whether or not it ever reports its close: on a
+   * connection gone silent (a network change that dropped it without a word) the
+   * browser's close can take as long as TCP does to give up, minutes.
+   */
+  #abandon(socket: WebSocketLike, code?: number, reason?: string): void {
+    socket.onclose = null;
+    socket.close(code, reason);
+    this.#socketOnClose();
   }
 
   #socketOnClose(): void {
@@ -518,19 +527,25 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
 
   /**
    * One heartbeat (docs/protocol.md, "ping"): the heads of the rooms that moved
-   * since the last one. Another waits until this one is answered; one that fails
-   * is simply followed by the next.
+   * since the last one. Another waits until this one is answered; one refused
+   * (an `error`) is simply followed by the next. One with no answer at all in
+   * `requestTimeoutMs` means the connection has gone silent: it is given up and
+   * a new one opened, as after a close.
    */
   #heartbeat(): void {
     if (this.#beating || !this.#welcomed) return;
     this.#beating = true;
+    const socket = this.#socket;
     this.#requests.send({ action: 'ping', ...(this.#since !== undefined && { since: this.#since }) }).then(
       (frame) => {
         this.#beating = false;
         this.#onPong(frame as PongMessage);
       },
-      () => {
+      (error: ChatRequestError) => {
         this.#beating = false;
+        if (error.code === 'TIMEOUT' && socket !== null && socket === this.#socket) {
+          this.#abandon(socket, 4000, 'no answer to ping');
+        }
       },
     );
   }
