@@ -24,12 +24,14 @@ import { FunctionThrottledError } from '../errors.ts';
 import type { ConcurrencySettings } from '../settings.ts';
 import { IntegrationTimeoutError } from './integration.ts';
 import type { InvokeOptions, LambdaFunction } from './lambda-function.ts';
-import { LambdaWorker, type LambdaWorkerEvents, reviveError } from './lambda-worker.ts';
+import { INIT_TIMEOUT_MS, LambdaWorker, type LambdaWorkerEvents, reviveError } from './lambda-worker.ts';
 import type { WorkerData, WorkerReply } from './lambda-worker-protocol.ts';
 
 export interface WorkerPoolOptions extends WorkerData {
   environment: Record<string, string>;
   concurrency: ConcurrencySettings;
+  /** How long a worker may take to load the module. @default INIT_TIMEOUT_MS (10 s, Lambda's init limit) */
+  initTimeoutMs?: number;
 }
 
 interface Invocation {
@@ -50,6 +52,7 @@ interface Invocation {
 export class LambdaWorkerPool implements LambdaFunction {
   readonly functionName: string;
   readonly #data: WorkerData;
+  readonly #initTimeoutMs: number;
   readonly #concurrency: ConcurrencySettings;
   readonly #environment: Record<string, string>;
   /** Every worker that has not exited, oldest first (starting, serving and retiring). */
@@ -74,9 +77,10 @@ export class LambdaWorkerPool implements LambdaFunction {
   #reloadAgain: Promise<void> | undefined = undefined;
 
   private constructor(options: WorkerPoolOptions) {
-    const { environment, concurrency, ...data } = options;
+    const { environment, concurrency, initTimeoutMs = INIT_TIMEOUT_MS, ...data } = options;
     this.functionName = options.functionName;
     this.#data = data;
+    this.#initTimeoutMs = initTimeoutMs;
     this.#concurrency = concurrency;
     this.#environment = { ...environment };
   }
@@ -167,7 +171,7 @@ export class LambdaWorkerPool implements LambdaFunction {
   }
 
   #startWorker(): LambdaWorker {
-    const worker = new LambdaWorker(this.#data, this.#environment, this.#events);
+    const worker = new LambdaWorker(this.#data, this.#environment, this.#events, this.#initTimeoutMs);
     this.#workers.push(worker);
     worker.ready.then(
       () => {
@@ -188,7 +192,7 @@ export class LambdaWorkerPool implements LambdaFunction {
   async #loadAnew(): Promise<void> {
     if (this.#closed) return;
     // Kept out of #workers until it serves, so nothing is routed to code that may not load.
-    const worker = new LambdaWorker(this.#data, this.#environment, this.#events);
+    const worker = new LambdaWorker(this.#data, this.#environment, this.#events, this.#initTimeoutMs);
     try {
       await worker.ready;
     } catch (error) {

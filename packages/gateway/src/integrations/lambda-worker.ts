@@ -13,6 +13,16 @@ import type { SerialisedError, WorkerData, WorkerReply, WorkerRequest } from './
 
 const BOOTSTRAP = new URL('./lambda-worker-bootstrap.mjs', import.meta.url);
 
+/**
+ * How long a module may take to load (its imports, its top-level code) before the
+ * load fails: Lambda gives a function's init phase 10 s. A top-level `await` on a
+ * fetch that never answers would otherwise hold the start, or a hot reload, forever.
+ */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** Node's exit code for a module whose top-level `await` can never settle. */
+const UNSETTLED_TOP_LEVEL_AWAIT = 13;
+
 /** What a worker tells its pool. */
 export interface LambdaWorkerEvents {
   /** An invocation finished in the handler (its result or its error). */
@@ -35,7 +45,12 @@ export class LambdaWorker {
   readonly #thread: Worker;
   #ended = false;
 
-  constructor(data: WorkerData, environment: Record<string, string>, events: LambdaWorkerEvents) {
+  constructor(
+    data: WorkerData,
+    environment: Record<string, string>,
+    events: LambdaWorkerEvents,
+    initTimeoutMs = INIT_TIMEOUT_MS,
+  ) {
     const thread = new Worker(BOOTSTRAP, {
       workerData: data,
       env: { ...process.env, ...environment },
@@ -44,13 +59,25 @@ export class LambdaWorker {
     });
     this.#thread = thread;
     let crash: Error | undefined;
+    const module = `${data.reference} (in ${data.baseDir})`;
     this.ready = new Promise<void>((resolve, reject) => {
+      const initTimer = setTimeout(() => {
+        reject(
+          new HandlerLoadError(
+            `${data.functionName}: handler module ${module} did not finish loading within ${initTimeoutMs / 1000} s (Lambda's init limit is 10 s); look for a top-level await that never ends`,
+          ),
+        );
+        void thread.terminate();
+      }, initTimeoutMs);
+      const settle = (): void => clearTimeout(initTimer);
       thread.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') {
+          settle();
           this.serving = true;
           this.#refWhileBusy();
           resolve();
         } else if (reply.type === 'loadError') {
+          settle();
           reject(new HandlerLoadError(reply.error.message));
           void thread.terminate();
         } else {
@@ -58,14 +85,20 @@ export class LambdaWorker {
         }
       });
       thread.once('error', (error) => {
+        settle();
         crash = error;
         reject(new HandlerLoadError(`${data.functionName} failed to start: ${error.message}`, { cause: error }));
       });
       thread.once('exit', (code) => {
+        settle();
         this.#ended = true;
         this.serving = false;
         clearTimeout(this.idleTimer);
-        reject(new HandlerLoadError(`${data.functionName} exited with code ${code} while loading`));
+        const why =
+          code === UNSETTLED_TOP_LEVEL_AWAIT
+            ? `: handler module ${module} has a top-level await that never settles`
+            : '';
+        reject(new HandlerLoadError(`${data.functionName} exited with code ${code} while loading${why}`));
         events.exited(
           this,
           crash === undefined

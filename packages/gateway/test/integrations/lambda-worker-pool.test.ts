@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FunctionThrottledError } from '../../src/errors.ts';
+import { FunctionThrottledError, HandlerLoadError } from '../../src/errors.ts';
 import { IntegrationTimeoutError } from '../../src/integrations/integration.ts';
 import { LambdaWorkerPool } from '../../src/integrations/lambda-worker-pool.ts';
 import { type ConcurrencySettings, DEFAULT_CONCURRENCY } from '../../src/settings.ts';
@@ -215,6 +215,33 @@ describe('LambdaWorkerPool', () => {
       (await inFlightTogether(pool, 2)).map((answer) => answer.marker),
       ['later', 'later'],
     );
+  });
+
+  it('fails the load of a module that does not finish loading in time, or whose top-level await never settles, naming it', async () => {
+    const start = (reference: string) =>
+      LambdaWorkerPool.start({
+        reference,
+        baseDir: fixtures,
+        functionName: 'slow-init',
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:slow-init',
+        logStreamName: 'test',
+        environment: {},
+        concurrency: DEFAULT_CONCURRENCY,
+        initTimeoutMs: 300,
+      });
+    await assert.rejects(start('never-loads.mjs#handler'), (error: Error) => {
+      assert.ok(error instanceof HandlerLoadError, String(error));
+      assert.match(error.message, /never-loads\.mjs#handler .* did not finish loading within 0\.3 s/);
+      return true;
+    });
+    await assert.rejects(start('never-settles.mjs#handler'), (error: Error) => {
+      assert.ok(error instanceof HandlerLoadError, String(error));
+      assert.match(
+        error.message,
+        /exited with code 13 while loading: .*never-settles\.mjs#handler .* top-level await that never settles/,
+      );
+      return true;
+    });
   });
 
   it('hands the result on as Lambda does, through JSON, not as a structured clone', async () => {
