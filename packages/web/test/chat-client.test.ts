@@ -512,6 +512,27 @@ describe('Class: ChatClient', () => {
     assert.equal(state.keptUnread, null);
   });
 
+  it('keeps a room marked unread on another device while this page was away unread here after the reconnect', async () => {
+    const { client, connection, flush, socket } = await readingThree();
+    await drained(socket, connection);
+    flush();
+    assert.equal(client.getState().rooms[0]?.lastReadSeq, 3);
+    socket.socket.terminate();
+
+    // Meanwhile the other device marked it unread from 2: the welcome's marker is below the one confirmed here.
+    const second = await server.nextConnection();
+    await welcome(second, 3, connection, { rooms: [{ ...room(3), lastReadSeq: 1, unread: 2 }, room(0, 'r2')] });
+    flush();
+    second.send(messageEvent(4));
+    await drained(second, connection);
+    flush();
+    const state = client.getState();
+    assert.deepEqual([state.rooms[0]?.lastReadSeq, state.rooms[0]?.unread], [1, 3]);
+    assert.equal(state.keptUnread, 'r1');
+    assert.deepEqual(state.newSince, { roomId: 'r1', afterSeq: 1 });
+    await notAsked(second, connection, 'markRead');
+  });
+
   it('keeps thread-only replies out of the room and its unread count, in the open thread, and applies a replyAck as its two events', async () => {
     const { client, connection, flush } = start();
     const socket = await server.nextConnection();

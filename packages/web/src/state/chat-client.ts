@@ -481,9 +481,10 @@ export class ChatClient {
     this.#store.load(this.#roster.readOnlinePages());
   }
 
-  /** Adds rooms, or replaces what was known of them. */
+  /** Adds rooms, or replaces what was known of them (a marker moved back meanwhile is kept: read-markers.ts). */
   #upsertRooms(summaries: readonly RoomSummary[]): void {
     if (summaries.length === 0) return;
+    this.#readMarkers.listed(summaries);
     const fresh = new Map(summaries.map((room) => [room.id, room]));
     const rooms = this.#store.state.rooms.map((room) => fresh.get(room.id) ?? room);
     const known = new Set(rooms.map((room) => room.id));

@@ -6,7 +6,7 @@
  * the marker the server answers with is taken with what the user has read
  * since, so the counts do not flicker back while a position waits to go out.
  */
-import type { Message, ReadMessage, RoomId } from '@switchboard/chat/api';
+import type { Message, ReadMessage, RoomId, RoomSummary } from '@switchboard/chat/api';
 import type { ChatConnection } from '../connection/chat-connection.ts';
 import type { ChatStateStore } from './chat-state.ts';
 import { mentionsUser } from './mentions.ts';
@@ -75,13 +75,7 @@ export class ReadMarkers {
    * page's own `markUnread`, instead of being read again at once.
    */
   onRead({ roomId, lastReadSeq, unread, mentions }: ReadMessage): void {
-    const previous = this.#store.room(roomId)?.lastReadSeq;
-    if (previous !== undefined && lastReadSeq < previous) {
-      this.#receipts.forget(roomId);
-      if (this.#store.state.activeRoomId === roomId) {
-        this.#store.set({ newSince: { roomId, afterSeq: lastReadSeq }, keptUnread: roomId });
-      }
-    }
+    this.#keepMovedBack(roomId, lastReadSeq);
     const readUpTo = this.#receipts.position(roomId);
     const me = this.#store.state.me?.id;
     const seen =
@@ -102,6 +96,26 @@ export class ReadMarkers {
       unread: Math.max(0, unread - seen.length),
       mentions: Math.max(0, mentions - seenMentions),
     });
+  }
+
+  /**
+   * Rooms as the server lists them after a reconnect (a `welcome`, a page of `listRooms`),
+   * before they replace what the page knew: a marker below the one the server confirmed
+   * before was moved back while this page was away (`markUnread` on another device), and
+   * is kept as `onRead` keeps one, not read again at once.
+   */
+  listed(rooms: readonly RoomSummary[]): void {
+    for (const room of rooms) this.#keepMovedBack(room.id, room.lastReadSeq);
+  }
+
+  /** A marker that moved back drops what this page read and has not sent, and keeps the open room unread. */
+  #keepMovedBack(roomId: RoomId, lastReadSeq: number): void {
+    const previous = this.#store.room(roomId)?.lastReadSeq;
+    if (previous === undefined || lastReadSeq >= previous) return;
+    this.#receipts.forget(roomId);
+    if (this.#store.state.activeRoomId === roomId) {
+      this.#store.set({ newSince: { roomId, afterSeq: lastReadSeq }, keptUnread: roomId });
+    }
   }
 
   /** Sends the positions waiting for their interval, of one room or all (the user left it, the page is hidden, back online). */
