@@ -471,6 +471,13 @@ describe('Class: ChatClient', () => {
     return { ...started, socket, first };
   }
 
+  /** r1 is open, marked unread from seq 2 on another device and kept so here: `unread` messages unread. */
+  function assertKeptUnreadFrom2(state: ReturnType<ChatClient['getState']>, unread: number): void {
+    assert.deepEqual([state.rooms[0]?.lastReadSeq, state.rooms[0]?.unread], [1, unread]);
+    assert.equal(state.keptUnread, 'r1');
+    assert.deepEqual(state.newSince, { roomId: 'r1', afterSeq: 1 });
+  }
+
   it('sends read positions at most once per interval, the latest when the user leaves the room', async () => {
     const { client, connection, flush, socket, first } = await readingThree();
     assert.equal(first.seq, 3, 'the events of one flush: one position');
@@ -495,10 +502,7 @@ describe('Class: ChatClient', () => {
     socket.send(messageEvent(6));
     await drained(socket, connection);
     flush();
-    let state = client.getState();
-    assert.deepEqual([state.rooms[0]?.lastReadSeq, state.rooms[0]?.unread], [1, 5]);
-    assert.equal(state.keptUnread, 'r1');
-    assert.deepEqual(state.newSince, { roomId: 'r1', afterSeq: 1 });
+    assertKeptUnreadFrom2(client.getState(), 5);
 
     // Leaving sends nothing for it: the positions read before it was marked unread are dropped.
     client.selectRoom('r2');
@@ -508,8 +512,7 @@ describe('Class: ChatClient', () => {
     flush();
     const reread = await socket.nextAction('markRead');
     assert.deepEqual([reread.roomId, reread.seq], ['r1', 6]);
-    state = client.getState();
-    assert.equal(state.keptUnread, null);
+    assert.equal(client.getState().keptUnread, null);
   });
 
   it('keeps a room marked unread on another device while this page was away unread here after the reconnect', async () => {
@@ -526,10 +529,7 @@ describe('Class: ChatClient', () => {
     second.send(messageEvent(4));
     await drained(second, connection);
     flush();
-    const state = client.getState();
-    assert.deepEqual([state.rooms[0]?.lastReadSeq, state.rooms[0]?.unread], [1, 3]);
-    assert.equal(state.keptUnread, 'r1');
-    assert.deepEqual(state.newSince, { roomId: 'r1', afterSeq: 1 });
+    assertKeptUnreadFrom2(client.getState(), 3);
     await notAsked(second, connection, 'markRead');
   });
 
