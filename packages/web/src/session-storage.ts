@@ -28,6 +28,15 @@ export function browserStorage(): Storage | null {
   }
 }
 
+/** This tab's `sessionStorage` (it outlives a reload, not the tab), or null where the browser refuses it. */
+export function tabStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The WebSocket URL: the configured one, else on this page's origin. Browsers
  * cannot send headers, so the token rides in the query.

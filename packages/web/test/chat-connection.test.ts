@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ClientRequest, RoomEvent, RoomSummary, ServerMessage } from '@switchboard/chat/api';
 import WebSocket from 'ws';
 import { ChatConnection, type ConnectionState, type WebSocketLike } from '../src/connection/chat-connection.ts';
+import { UnsentSends } from '../src/connection/unsent-sends.ts';
 import {
   catchUpAnswer,
   drained,
@@ -47,6 +48,7 @@ describe('Class: ChatConnection', () => {
       openTimeoutMs?: number;
       url?: () => string;
       random?: () => number;
+      unsent?: UnsentSends;
     } = {},
   ) {
     const events: RoomEvent[] = [];
@@ -513,6 +515,51 @@ describe('Class: ChatConnection', () => {
       events.map((event) => event.seq),
       [3],
     );
+  });
+
+  it('keeps the sends not acknowledged across a reload and sends them again, each with its own clientMessageId', async () => {
+    const kept = new Map<string, string>();
+    const tab = {
+      getItem: (key: string) => kept.get(key) ?? null,
+      setItem: (key: string, value: string) => void kept.set(key, value),
+      removeItem: (key: string) => void kept.delete(key),
+    };
+    // The page before the reload, offline: the send waits in its outbox.
+    const before = new ChatConnection({ url: server.url, unsent: new UnsentSends('u1', tab) });
+    const typed = before.send('r1', 'typed while offline');
+    assert.equal(kept.size, 1);
+
+    // The reloaded page: another connection on the same tab's storage.
+    const { connection } = connect({ unsent: new UnsentSends('u1', tab) });
+    assert.deepEqual(
+      connection.pending.map((send) => [send.clientMessageId, send.text, send.status]),
+      [[typed.clientMessageId, 'typed while offline', 'sending']],
+    );
+    const socket = await server.nextConnection();
+    await welcome(socket, 2, connection);
+    const resent = await socket.nextAction('sendMessage');
+    assert.deepEqual([resent.clientMessageId, resent.text], [typed.clientMessageId, 'typed while offline']);
+    const stored = { ...message(3, typed.clientMessageId), text: 'typed while offline' };
+    const acked = new Promise<void>((resolve) => connection.on('pending', (list) => list.length === 0 && resolve()));
+    socket.send({
+      type: 'ack',
+      requestId: resent.requestId,
+      clientMessageId: typed.clientMessageId,
+      message: stored,
+      duplicate: false,
+    });
+    await withTimeout(acked, 'ack');
+    assert.equal(kept.size, 0, 'an acknowledged send is not kept');
+  });
+
+  it('restores nothing from kept sends it cannot read, and keeps the ones it can', () => {
+    const stored = (value: string) => new UnsentSends('u1', { getItem: () => value, setItem() {}, removeItem() {} });
+    assert.deepEqual(stored('not json').load(), []);
+    assert.deepEqual(stored('{"a":1}').load(), []);
+    const good = { clientMessageId: 'c1', roomId: 'r1', text: 'hi', attachments: [], createdAt: 1 };
+    assert.deepEqual(stored(JSON.stringify([null, { text: 7 }, good])).load(), [
+      { ...good, status: 'sending', error: null },
+    ]);
   });
 
   it('gives up a connection whose ping goes unanswered, as gone silent, and opens another at once', async () => {

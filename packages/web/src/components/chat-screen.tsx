@@ -3,10 +3,11 @@
 import type { Session } from '@switchboard/chat/api';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ChatConnection } from '../connection/chat-connection.ts';
+import { UnsentSends } from '../connection/unsent-sends.ts';
 import { FileApi } from '../files/file-api.ts';
 import { FileApiContext } from '../files/file-api-context.ts';
 import { changePassword, type HttpApiError, logOut, refreshSession } from '../http-api.ts';
-import { browserStorage, webSocketUrl } from '../session-storage.ts';
+import { browserStorage, tabStorage, webSocketUrl } from '../session-storage.ts';
 import { ChatClient } from '../state/chat-client.ts';
 import { adjacentConversation } from '../state/conversation-order.ts';
 import { Drafts } from '../state/drafts.ts';
@@ -38,11 +39,13 @@ export function ChatScreen({ session, onSession, onSignOut }: ChatScreenProps) {
   // The token is renewed while the chat runs: the connection reads the latest one before every attempt.
   const current = useRef(session);
   current.current = session;
+  const [unsent] = useState(() => new UnsentSends(session.user.id, tabStorage()));
   const [connection] = useState(
     () =>
       new ChatConnection({
         url: () => webSocketUrl(current.current.token),
         tokenExpiresAt: () => current.current.expiresAt,
+        unsent,
       }),
   );
   const [client] = useState(
@@ -159,6 +162,7 @@ export function ChatScreen({ session, onSession, onSignOut }: ChatScreenProps) {
               }}
               onSignOut={() => {
                 client.drafts.clear();
+                unsent.clear();
                 // Ends the session on the server too; signing out here does not wait for it.
                 logOut(current.current.token).catch(() => {});
                 onSignOut(null);

@@ -63,6 +63,7 @@ import { Outbox, type PendingSend } from './outbox.ts';
 import { type ChatRequest, RequestsInFlight } from './requests-in-flight.ts';
 import { RoomSequencer, type RoomsReconciliation, type SequencerStep } from './room-sequencer.ts';
 import { TypingThrottle } from './typing-throttle.ts';
+import type { UnsentSends } from './unsent-sends.ts';
 
 /** What the user sees: `offline` only when stopped or signed out; a dropped socket is `reconnecting`. */
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -92,6 +93,8 @@ export interface ChatConnectionOptions {
   createId?: () => string;
   /** Answers slower than this reject with `TIMEOUT`; an unacknowledged send is sent again. @default 10000 */
   requestTimeoutMs?: number;
+  /** Where unacknowledged sends are kept across a reload (unsent-sends.ts). @default nowhere: in memory only */
+  unsent?: Pick<UnsentSends, 'load' | 'save'>;
   /**
    * A socket that has not opened by then is given up and the next attempt follows
    * the backoff: a handshake can stall for good (a server's full accept queue, a
@@ -195,8 +198,8 @@ const roomEventTypes = new Set<string>(
  * connection.send(roomId, 'Ship it?');
  */
 export class ChatConnection extends Emitter<ChatConnectionEvents> {
-  readonly #options: Required<Omit<ChatConnectionOptions, 'backoff' | 'pingIntervalMs'>> &
-    Pick<ChatConnectionOptions, 'pingIntervalMs'> & { backoff: BackoffOptions };
+  readonly #options: Required<Omit<ChatConnectionOptions, 'backoff' | 'pingIntervalMs' | 'unsent'>> &
+    Pick<ChatConnectionOptions, 'pingIntervalMs' | 'unsent'> & { backoff: BackoffOptions };
   readonly #sequencer: RoomSequencer;
   readonly #requests: RequestsInFlight;
   readonly #outbox: Outbox;
@@ -250,8 +253,12 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       createId: this.#options.createId,
       now: this.#options.now,
       resendAfterMs: this.#options.requestTimeoutMs,
-      onChange: (pending) => this.emit('pending', pending),
+      onChange: (pending) => {
+        this.#options.unsent?.save(pending);
+        this.emit('pending', pending);
+      },
       onThrottled: (retryAfterMs) => this.emit('throttled', retryAfterMs),
+      restored: this.#options.unsent?.load() ?? [],
     });
     this.#typingThrottle = new TypingThrottle(this.#options.now);
   }

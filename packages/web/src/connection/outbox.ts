@@ -39,6 +39,8 @@ export interface OutboxOptions {
   onChange: (pending: readonly PendingSend[]) => void;
   /** A send was refused by a rate limit (`RATE_LIMITED`); it goes out again by itself after `retryAfterMs`. */
   onThrottled: (retryAfterMs: number) => void;
+  /** Sends kept from before a reload (unsent-sends.ts): they go out with the next `resendAll`. @default none */
+  restored?: readonly PendingSend[];
 }
 
 /** A send's `requestId` is this and its `clientMessageId`: its answer finds it after any reconnect. */
@@ -52,6 +54,7 @@ export class Outbox {
 
   constructor(options: OutboxOptions) {
     this.#options = options;
+    for (const pending of options.restored ?? []) this.#pending.set(pending.clientMessageId, pending);
   }
 
   get pending(): readonly PendingSend[] {

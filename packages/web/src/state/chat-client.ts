@@ -191,6 +191,8 @@ export class ChatClient {
       ),
       connection.on('unauthorized', () => later(() => this.#onUnauthorized())),
     ];
+    // Sends kept from before a reload show as pending until they are acknowledged.
+    later(() => this.#store.set({ pending: connection.pending }));
     connection.connect();
     this.#roster.startRefreshing();
   }
