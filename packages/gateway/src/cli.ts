@@ -13,6 +13,7 @@ import type { Gateway } from './gateway.ts';
 import type { HotReload } from './hot-reload/hot-reload.ts';
 import type { OtlpTracing } from './observability/otlp-tracing.ts';
 import { ACCOUNT_THROTTLING } from './settings.ts';
+import { STOP_SIGNALS } from './stop-signals.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -290,8 +291,8 @@ async function startHotReload(
 async function serve(config: string, options: ServeOptions, stdout: Writable, stderr: Writable): Promise<void> {
   const gateway = await startNode(config, options, { stdout, stderr });
   const stop = (): void => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    process.off('disconnect', stop);
     gateway.close().then(
       () => process.exit(ExitCode.ok),
       (error: unknown) => {
@@ -300,8 +301,9 @@ async function serve(config: string, options: ServeOptions, stdout: Writable, st
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  // Relaunched (relaunch-trusting.ts): the launcher went away, killed, and cannot forward a signal.
+  if (process.connected) process.on('disconnect', stop);
 }
 
 /**

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { STOP_SIGNALS } from '../stop-signals.ts';
 import { ensureLocalCertificate } from './local-certificate.ts';
 
 const RELAUNCHED = 'SWITCHBOARD_RELAUNCHED';
@@ -25,15 +26,15 @@ export async function relaunchTrustingLocalCertificate(script: string, args: str
     trusted = join(dirname(certFile), 'trusted-with-user-cas.pem');
     await writeFile(trusted, `${await readFile(existing, 'utf8')}\n${cert}`);
   }
+  // The IPC channel ties the child to this process: it closes if this one is killed (serve stops then).
   const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_EXTRA_CA_CERTS: trusted, [RELAUNCHED]: '1' },
   });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  for (const signal of STOP_SIGNALS) process.on(signal, forward);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,37 @@ async function serve(): Promise<{ url: string; child: ChildProcess }> {
   return { url, child };
 }
 
+/** Resolves once nothing listens at the URL's port any more. */
+async function untilRefused(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const refused = async (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const socket = createConnection({ host: hostname, port: Number(port) });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+  await withTimeout(
+    (async () => {
+      while (!(await refused())) await new Promise((resolve) => setTimeout(resolve, 100));
+    })(),
+    30_000,
+    `${url} still answers`,
+  );
+}
+
 describe('switchboard serve runs AWS handler code unchanged', () => {
+  it('stops, leaving nothing listening, when its terminal closes (SIGHUP) or its launcher is killed', async () => {
+    for (const signal of ['SIGHUP', 'SIGKILL'] as const) {
+      const { url, child } = await serve();
+      // `serve` relaunches itself: `child` is the launcher, the gateway its own child.
+      child.kill(signal);
+      await untilRefused(url);
+    }
+  });
+
   it('a module handler posts through https://${domainName}/${stage} with its own environment', async () => {
     const { url } = await serve();
     const client = await connect(url);
