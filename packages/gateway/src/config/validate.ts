@@ -54,7 +54,7 @@ type Fail = (problem: string, path: DefinitionPath) => never;
 
 // Spec 2 rule 8: route keys beginning with `$` are reserved for these three.
 const RESERVED_ROUTE_KEYS = new Set(['$connect', '$disconnect', '$default']);
-const HANDLER_REFERENCE = /^[^#]+(#[A-Za-z_$][\w$]*)?$/;
+const HANDLER_REFERENCE = /^[^#]+(#[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*)?$/;
 const RESPONSE_KEY = /^\/(.+)\/$/;
 
 const ajv = new Ajv({ verbose: true });
@@ -162,7 +162,7 @@ function checkHandler(handler: unknown, path: DefinitionPath, fail: Fail): void 
   if (typeof handler === 'function') return;
   if (typeof handler !== 'string' || !HANDLER_REFERENCE.test(handler)) {
     fail(
-      'a handler is "path/to/module.mjs#exportName" (relative to the config file; #handler when omitted) or a function',
+      'a handler is "path/to/module.mjs#exportName" (relative to the config file; #handler when omitted; a dotted name such as #handlers.main is a property path) or a function',
       path,
     );
   }

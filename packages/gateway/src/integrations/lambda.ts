@@ -101,7 +101,7 @@ export function invokeHandler(handler: LambdaHandler, event: unknown, context: L
   });
 }
 
-/** `module#export`; without `#`, the export is `handler`. */
+/** `module#export` (a dotted export is a property path: `module#handlers.main`); without `#`, the export is `handler`. */
 export function splitHandlerReference(reference: string): { modulePath: string; exportName: string } {
   const hash = reference.lastIndexOf('#');
   return hash === -1
@@ -123,7 +123,13 @@ export async function importHandler(reference: string, baseDir: string, function
       cause: error,
     });
   }
-  const candidate = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
+  // Lambda's runtime walks a dotted export as a property path (`app.handlers.main`).
+  const [first = '', ...rest] = exportName.split('.');
+  const top = module[first] ?? (module.default as Record<string, unknown> | undefined)?.[first];
+  const candidate = rest.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+    top,
+  );
   if (typeof candidate !== 'function') {
     const exported = Object.keys(module).join(', ') || 'nothing';
     throw new HandlerLoadError(

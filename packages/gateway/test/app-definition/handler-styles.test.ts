@@ -1,7 +1,8 @@
 /**
  * Handlers as users write them, each served from a template: TypeScript and
- * JavaScript in CommonJS and ES module packages, an esbuild bundle, and a handler
- * in a sub-folder of its code folder.
+ * JavaScript in CommonJS and ES module packages, an esbuild bundle, a handler
+ * in a sub-folder of its code folder, and handlers named by a property path
+ * (`app.routes.dotted`, as Lambda's runtime walks it).
  */
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -49,6 +50,8 @@ describe('handlers as users write them', { timeout: 120_000 }, () => {
       esmjs: 'javascript, esm',
       bundled: 'bundled typescript, commonjs',
       nested: 'nested',
+      dottedesm: 'dotted, esm',
+      dottedcjs: 'dotted, commonjs',
     };
     for (const [action, answer] of Object.entries(expected)) {
       client.send({ action });
