@@ -118,7 +118,9 @@ export async function importHandler(reference: string, baseDir: string, function
   try {
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? `${error.message}${sourceLocationOf(error)}` : String(error);
+    // One line: Node adds a `Require stack:` list of files to a missing CommonJS module's message.
+    const message = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+    const reason = error instanceof Error ? `${message}${sourceLocationOf(error)}` : message;
     throw new HandlerLoadError(`Cannot load handler module ${file} (from "${reference}"): ${reason}`, {
       cause: error,
     });
