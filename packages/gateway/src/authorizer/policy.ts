@@ -45,6 +45,8 @@ function anyMatch(patterns: unknown, value: string, { ignoreCase = false }: { ig
 function globMatches(glob: string, value: string, ignoreCase: boolean): boolean {
   const pattern = ignoreCase ? glob.toLowerCase() : glob;
   const text = ignoreCase ? value.toLowerCase() : value;
+  // The usual `Resource: event.methodArn` has no wildcard: one comparison.
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === text;
   let at = 0;
   let next = 0;
   let star = -1;
