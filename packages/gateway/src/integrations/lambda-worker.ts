@@ -60,8 +60,9 @@ export class LambdaWorker {
     this.#thread = thread;
     let crash: Error | undefined;
     const module = `${data.reference} (in ${data.baseDir})`;
+    let initTimer: NodeJS.Timeout | undefined;
     this.ready = new Promise<void>((resolve, reject) => {
-      const initTimer = setTimeout(() => {
+      initTimer = setTimeout(() => {
         reject(
           new HandlerLoadError(
             `${data.functionName}: handler module ${module} did not finish loading within ${initTimeoutMs / 1000} s (Lambda's init limit is 10 s); look for a top-level await that never ends`,
@@ -69,15 +70,12 @@ export class LambdaWorker {
         );
         void thread.terminate();
       }, initTimeoutMs);
-      const settle = (): void => clearTimeout(initTimer);
       thread.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') {
-          settle();
           this.serving = true;
           this.#refWhileBusy();
           resolve();
         } else if (reply.type === 'loadError') {
-          settle();
           reject(new HandlerLoadError(reply.error.message));
           void thread.terminate();
         } else {
@@ -85,12 +83,10 @@ export class LambdaWorker {
         }
       });
       thread.once('error', (error) => {
-        settle();
         crash = error;
         reject(new HandlerLoadError(`${data.functionName} failed to start: ${error.message}`, { cause: error }));
       });
       thread.once('exit', (code) => {
-        settle();
         this.#ended = true;
         this.serving = false;
         clearTimeout(this.idleTimer);
@@ -107,8 +103,10 @@ export class LambdaWorker {
         );
       });
     });
-    // The pool awaits `ready` where a load failure matters; elsewhere `exited` reports it.
-    this.ready.catch(() => {});
+    // However the load ends, its deadline is over. The pool awaits `ready` where a load
+    // failure matters; elsewhere `exited` reports it.
+    const loaded = (): void => clearTimeout(initTimer);
+    this.ready.then(loaded, loaded);
   }
 
   invoke(id: number, event: unknown, deadline: number): void {

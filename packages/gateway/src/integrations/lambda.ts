@@ -119,8 +119,8 @@ export async function importHandler(reference: string, baseDir: string, function
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
     // One line: Node adds a `Require stack:` list of files to a missing CommonJS module's message.
-    const message = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
-    const reason = error instanceof Error ? `${message}${sourceLocationOf(error)}` : message;
+    const reason =
+      error instanceof Error ? `${error.message.split('\n', 1)[0]}${sourceLocationOf(error)}` : String(error);
     throw new HandlerLoadError(`Cannot load handler module ${file} (from "${reference}"): ${reason}`, {
       cause: error,
     });
