@@ -509,6 +509,13 @@ describe('Class: ChatConnection', () => {
     const catchUp = await socket.nextAction('catchUp');
     assert.deepEqual(catchUp.rooms, [{ roomId: 'r1', lastSeq: 2 }]);
     socket.send(catchUpAnswer(catchUp.requestId, [3]));
+    // The next ping (every 50 ms) may go out before the answer is applied: wait for the event itself.
+    await withTimeout(
+      (async () => {
+        while (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(),
+      'the caught-up event applied',
+    );
     const second = await socket.nextAction('ping');
     assert.equal(second.since, 'since-1', "the next ping carries the pong's since");
     assert.deepEqual(
